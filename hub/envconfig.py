@@ -1,0 +1,84 @@
+"""Reading settings from the environment: small pure functions, unit-tested in tests/hub/test_envconfig.py."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(environ: dict, name: str, default: bool = False) -> bool:
+    """An on/off variable; anything unrecognised is an error rather than a silent default."""
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_list(environ: dict, name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated list; blanks are dropped."""
+    raw = environ.get(name)
+    if raw is None:
+        return list(default or [])
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(environ: dict, name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number; got {raw!r}") from exc
+
+
+def parse_database_url(url: str | None, base_dir: Path) -> dict:
+    """Turn DATABASE_URL into a Django DATABASES entry.
+
+    No URL means the embedded SQLite file in the project. Accepted: sqlite:///relative/or/absolute/path,
+    sqlite:////absolute/path, sqlite://:memory:, postgres://, postgresql://, pgsql://.
+    """
+    if not url:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(base_dir / "db.sqlite3")}
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        if parts.netloc == ":memory:" or parts.path in ("/:memory:", ":memory:"):
+            name = ":memory:"
+        else:
+            path = unquote(parts.path)
+            if path.startswith("//"):
+                name = path[1:]  # sqlite:////abs/path
+            else:
+                raw = path.lstrip("/")
+                if not raw:
+                    raise ValueError("DATABASE_URL sqlite:/// needs a file path")
+                candidate = Path(raw)
+                name = str(candidate if candidate.is_absolute() else base_dir / candidate)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ValueError("DATABASE_URL for PostgreSQL must name a database: postgres://user@host:5432/NAME")
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        config = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", 60)),
+            "CONN_HEALTH_CHECKS": True,
+        }
+        if options:
+            config["OPTIONS"] = options
+        return config
+    raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:/// or postgres://")

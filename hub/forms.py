@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hub.models import Attribution, Organisation, StakeholderGroup
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Full name"), max_length=150,
+                                   help_text=_("Shown in full beside your comments, unless you choose organisation only."))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False,
+        empty_label=_("— choose your organisation —"),
+        help_text=_("Not in the list? Add it below."),
+    )
+    new_organisation_name = forms.CharField(label=_("New organisation: name"), max_length=200, required=False)
+    new_organisation_acronym = forms.CharField(label=_("New organisation: acronym"), max_length=30, required=False)
+    new_organisation_group = forms.ChoiceField(
+        label=_("New organisation: stakeholder group"), required=False,
+        choices=[("", "—")] + list(StakeholderGroup.choices),
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    attribution = forms.ChoiceField(
+        label=_("How should your comments be attributed?"), choices=Attribution.choices, widget=forms.RadioSelect,
+        initial=Attribution.PERSON,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") and data.get("new_organisation_name"):
+            self.add_error("new_organisation_name", _("Choose an organisation from the list or add a new one, not both."))
+        elif not data.get("organisation") and not data.get("new_organisation_name"):
+            self.add_error("organisation", _("Choose your organisation, or add it below."))
+        if data.get("new_organisation_name") and not data.get("new_organisation_group"):
+            self.add_error("new_organisation_group", _("Choose the new organisation's stakeholder group."))
+        return data
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail"))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    # A field people never see (hidden by CSS); bots that fill every field give themselves away.
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))

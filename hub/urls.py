@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from hub import views
+
+app_name = "hub"
+
+hub_patterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("contact/", views.contact, name="contact"),
+    path("contact/thanks/", views.contact_thanks, name="contact-thanks"),
+    path("about/", views.page, {"name": "about"}, name="about"),
+    path("disclaimer/", views.page, {"name": "disclaimer"}, name="disclaimer"),
+]
+
+urlpatterns = [
+    path("", include((hub_patterns, "hub"))),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("workplan/", include("workplan.urls")),
+    path("discussions/", include("discussions.urls")),
+]
