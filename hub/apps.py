@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("Hub: people and site")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from hub import roles
+
+        roles.register(roles.MODERATORS, ["hub.view_profile", "hub.view_organisation"])
+        roles.register(roles.SECRETARIAT, [
+            "hub.view_profile", "hub.view_organisation", "hub.change_organisation",
+            "hub.view_contactmessage", "hub.change_contactmessage", "hub.view_auditentry"])
+        # Runs after every app's own post_migrate (permissions exist by then) because hub is listed after auth.
+        post_migrate.connect(roles.ensure_roles, dispatch_uid="hub.ensure_roles")

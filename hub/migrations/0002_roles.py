@@ -1,14 +1,14 @@
 from django.db import migrations
 
-from hub.roles import MODERATORS, SECRETARIAT, grant_permissions
+from hub.roles import MODERATORS, SECRETARIAT
 
 
 def create_roles(apps, schema_editor):
-    grant_permissions(apps, schema_editor, {
-        MODERATORS: ["hub.view_profile", "hub.view_organisation"],
-        SECRETARIAT: ["hub.view_profile", "hub.view_organisation", "hub.change_organisation",
-                      "hub.view_contactmessage", "hub.change_contactmessage", "hub.view_auditentry"],
-    })
+    # The groups' permissions are granted by hub.roles.ensure_roles after every migrate, from what each app
+    # registers in its AppConfig.ready(), so one list per app says what a role may do.
+    Group = apps.get_model("auth", "Group")
+    for name in (MODERATORS, SECRETARIAT):
+        Group.objects.get_or_create(name=name)
 
 
 class Migration(migrations.Migration):

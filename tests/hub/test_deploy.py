@@ -1,0 +1,31 @@
+"""Production settings pass `check --deploy` with no warnings, and development settings are flagged."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(extra_env: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HUB_"))}
+    env.update(extra_env)
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_check({
+        "DJANGO_SECRET_KEY": "k3v9-prod-" + "x7Qp2LmZ8rT4wY6uN1bV5cE0aS3dF9gH" * 2,
+        "DJANGO_ALLOWED_HOSTS": "hub.example.org",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://hub.example.org",
+    })
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_flags_the_development_secret_key_and_debug():
+    result = run_check({"DJANGO_DEBUG": "1"})
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr  # the development secret key
+    assert "security.W018" in result.stderr  # DEBUG on

@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import pytest
+
+from hub.envconfig import env_bool, env_int, env_list, parse_database_url
+
+BASE = Path("/srv/hub")
+
+
+def test_no_database_url_means_the_sqlite_file_in_the_project():
+    assert parse_database_url(None, BASE) == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/hub/db.sqlite3"}
+
+
+@pytest.mark.parametrize("url, name", [
+    ("sqlite:///data/hub.db", "/srv/hub/data/hub.db"),
+    ("sqlite:////var/lib/hub.db", "/var/lib/hub.db"),
+    ("sqlite://:memory:", ":memory:"),
+])
+def test_sqlite_urls_accept_relative_absolute_and_memory_paths(url, name):
+    config = parse_database_url(url, BASE)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == name
+
+
+def test_postgres_url_is_split_into_its_parts_with_quoted_characters_decoded():
+    config = parse_database_url("postgres://hub:p%40ss@db.example.org:6543/hub_prod?sslmode=require", BASE)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "hub_prod", "hub", "p@ss", "db.example.org", "6543")
+    assert config["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_postgresql_scheme_without_password_or_port_works_with_trust_auth():
+    config = parse_database_url("postgresql://postgres@127.0.0.1/hub_ci", BASE)
+    assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == ("postgres", "", "127.0.0.1", "")
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/hub", "postgres://localhost", "sqlite:///"])
+def test_unsupported_or_incomplete_database_urls_are_refused_with_a_message(url):
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        parse_database_url(url, BASE)
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("YES", True), ("on", True),
+                                           ("0", False), ("false", False), ("no", False), ("", False)])
+def test_env_bool_reads_the_usual_words(raw, expected):
+    assert env_bool({"X": raw}, "X") is expected
+
+
+def test_env_bool_refuses_a_word_it_does_not_know_instead_of_guessing():
+    with pytest.raises(ValueError, match="X must be"):
+        env_bool({"X": "maybe"}, "X")
+
+
+def test_env_bool_and_list_fall_back_to_their_defaults_when_unset():
+    assert env_bool({}, "X", default=True) is True
+    assert env_list({}, "X", ["a"]) == ["a"]
+
+
+def test_env_list_splits_on_commas_and_drops_blanks():
+    assert env_list({"H": " hub.example.org, ,www.hub.example.org "}, "H") == ["hub.example.org", "www.hub.example.org"]
+
+
+def test_env_int_names_the_variable_when_it_is_not_a_number():
+    assert env_int({"N": "42"}, "N", 1) == 42
+    with pytest.raises(ValueError, match="N must be a whole number"):
+        env_int({"N": "many"}, "N", 1)
