@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class DiscussionsConfig(AppConfig):
     name = "discussions"
     verbose_name = _("Discussions")
+
+    def ready(self) -> None:
+        from hub import roles
+
+        roles.register(roles.MODERATORS, [
+            "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",
+        ])
+        roles.register(roles.SECRETARIAT, [
+            "discussions.export_feedback", "discussions.view_discussion", "discussions.view_comment",
+            "discussions.add_discussion", "discussions.change_discussion",
+        ])
