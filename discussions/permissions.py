@@ -1,0 +1,68 @@
+"""Who may do what in discussions. `can_*` answer for templates; `check_*` raise and guard every service."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from discussions.models import Comment, Discussion
+from hub.permissions import has_complete_profile, is_site_moderator
+
+
+def _moderated_ids(user) -> set[int]:
+    cache = getattr(user, "_hub_moderated_ids", None)
+    if cache is None:
+        cache = set(user.moderated_discussions.values_list("id", flat=True))
+        user._hub_moderated_ids = cache
+    return cache
+
+
+def can_moderate_discussion(user, discussion: Discussion) -> bool:
+    """Site moderators (group or permission) moderate everything; others only the discussions that list them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_site_moderator(user) or user.has_perm("discussions.moderate_discussion"):
+        return True
+    return discussion.pk in _moderated_ids(user)
+
+
+def check_moderate_discussion(user, discussion: Discussion) -> None:
+    if not can_moderate_discussion(user, discussion):
+        raise PermissionDenied(_("Only this discussion's moderators can do that."))
+
+
+def can_moderate_anything(user) -> bool:
+    """Whether the user has a review queue at all (site-wide or for some discussion)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_site_moderator(user) or user.has_perm("discussions.moderate_discussion") or bool(_moderated_ids(user))
+
+
+def can_export_feedback(user) -> bool:
+    """Exports, synthesis and responses belong to the secretariat (the export_feedback permission)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("discussions.export_feedback"))
+
+
+def check_export_feedback(user) -> None:
+    if not can_export_feedback(user):
+        raise PermissionDenied(_("Only the secretariat can export feedback."))
+
+
+def can_view_comment(user, comment: Comment) -> bool:
+    """Published and hidden comments are public (hidden ones as a placeholder); others only to author and moderators."""
+    if comment.status in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
+        return True
+    if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
+        return True
+    return can_moderate_discussion(user, comment.discussion)
+
+
+def check_view_comment(user, comment: Comment) -> None:
+    """What a user may not see answers 404, not 403."""
+    if not can_view_comment(user, comment):
+        raise Http404
+
+
+def can_comment_in(user, discussion: Discussion) -> bool:
+    """Signed in, complete profile, and the discussion is open."""
+    return bool(getattr(user, "is_authenticated", False) and has_complete_profile(user) and discussion.is_open)
