@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium migrate demo check-deploy bench clean
+.PHONY: run test install install-dev chromium axe migrate demo check-deploy bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ install-dev: $(VENV)/.installed-dev
 chromium:
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# axe-core (the accessibility checker the browser tests inject) comes from npm, pinned in package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
 migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
@@ -36,7 +44,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-dev chromium
+test: install-dev chromium axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
