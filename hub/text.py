@@ -15,12 +15,16 @@ import nh3
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ol", "ul", "li", "blockquote", "a", "h3", "h4"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# ammonia keeps `lang` and `title` on every tag unless the generic ("*") set is given explicitly as empty.
+_NH3_ATTRIBUTES = {"*": set(), **ALLOWED_ATTRIBUTES}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 # Removed together with everything inside them (ammonia's own default set, plus Word's clutter).
 DROP_WITH_CONTENT = {"script", "style", "title", "xml", "template", "noscript", "iframe", "object", "svg", "math"}
 
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+# Word and rich editors leave spacer paragraphs (`<p class=MsoNormal><o:p>&nbsp;</o:p></p>`) that render as gaps.
+_EMPTY_PARAGRAPH_RE = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>\s*")
 
 
 def _is_invisible(char: str) -> bool:
@@ -55,13 +59,13 @@ def clean_html(value: str | None) -> str:
         value,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_NH3_ATTRIBUTES,
         attribute_filter=_attribute_filter,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    return cleaned.strip()
+    return _EMPTY_PARAGRAPH_RE.sub("", cleaned).strip()
 
 
 def _linkify_callback(attrs: dict, new: bool = False) -> dict | None:
@@ -95,7 +99,7 @@ class _TextExtractor(HTMLParser):
         self.indent = ""
 
     def _flush(self) -> None:
-        text = re.sub(r"[ \t\r\n]+", " ", "".join(self.current)).strip()
+        text = re.sub(r"\s+", " ", "".join(self.current)).strip()  # \s also folds Word's no-break spaces
         if text:
             self.lines.append(("> " * self.quote_depth) + self.indent + text)
         self.current = []
