@@ -7,7 +7,12 @@ class DiscussionsConfig(AppConfig):
     verbose_name = _("Discussions")
 
     def ready(self) -> None:
+        from discussions.selectors import PublishedFeedback
         from hub import roles
+        from workplan import feedback
+
+        # Workplan pages show the feedback on each priority through this provider (workplan never imports us).
+        feedback.register(PublishedFeedback())
 
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",

@@ -66,3 +66,62 @@ def check_view_comment(user, comment: Comment) -> None:
 def can_comment_in(user, discussion: Discussion) -> bool:
     """Signed in, complete profile, and the discussion is open."""
     return bool(getattr(user, "is_authenticated", False) and has_complete_profile(user) and discussion.is_open)
+
+
+def check_post_comment(user, discussion: Discussion, *, question=None, parent: Comment | None = None) -> None:
+    """Posting needs a verified, complete account, an open discussion and an unlocked question; a reply needs a
+    parent the user can see, in the same discussion, that is published."""
+    from hub.permissions import check_profile_complete
+
+    check_profile_complete(user)
+    if not discussion.is_open:
+        raise PermissionDenied(_("This discussion is closed: it no longer accepts comments."))
+    if parent is not None:
+        if parent.discussion_id != discussion.pk or parent.status != Comment.Status.PUBLISHED:
+            raise PermissionDenied(_("You can only reply to a published comment of this discussion."))
+        question = parent.question
+    if question is not None:
+        if question.discussion_id != discussion.pk:
+            raise PermissionDenied(_("This question belongs to another discussion."))
+        if question.locked:
+            raise PermissionDenied(_("This question is locked: it no longer accepts answers."))
+
+
+def can_edit_comment(user, comment: Comment) -> bool:
+    """Authors edit their own comment while the discussion is open, unless it was declined, hidden or withdrawn."""
+    return bool(
+        getattr(user, "is_authenticated", False) and comment.author_id == user.pk
+        and comment.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED)
+        and comment.discussion.is_open
+    )
+
+
+def check_edit_comment(user, comment: Comment) -> None:
+    check_view_comment(user, comment)
+    if not can_edit_comment(user, comment):
+        raise PermissionDenied(_("You can edit your own comments only while the discussion is open."))
+
+
+def can_withdraw_comment(user, comment: Comment) -> bool:
+    """Authors may withdraw their own pending or published comment at any time."""
+    return bool(
+        getattr(user, "is_authenticated", False) and comment.author_id == user.pk
+        and comment.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED)
+    )
+
+
+def check_withdraw_comment(user, comment: Comment) -> None:
+    check_view_comment(user, comment)
+    if not can_withdraw_comment(user, comment):
+        raise PermissionDenied(_("You can only withdraw your own comments."))
+
+
+def check_post_question(user, discussion: Discussion) -> None:
+    """Questions are posted by the discussion's moderators."""
+    if not can_moderate_discussion(user, discussion):
+        raise PermissionDenied(_("Only this discussion's moderators can post questions."))
+
+
+def can_view_discussion(user, discussion: Discussion) -> bool:
+    """Drafts are seen only by their moderators; every other discussion is public."""
+    return discussion.status != Discussion.Status.DRAFT or can_moderate_discussion(user, discussion)

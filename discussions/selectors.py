@@ -1,0 +1,274 @@
+"""Reads of discussions. Each returns what its page needs in a fixed number of queries, whatever the size."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from discussions.models import Attachment, Comment, Discussion, Question, Subscription
+from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment
+from workplan.models import Priority, WorkingGroup
+
+PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
+# Past this depth replies stop moving right and say whom they answer instead.
+MAX_INDENT = 3
+
+
+def _count_subquery(model, **filters) -> Coalesce:
+    counted = (model.objects.filter(discussion=OuterRef("pk"), **filters).order_by().values("discussion")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def discussion_list(*, user=None) -> list[Discussion]:
+    """Discussions a user may see, open ones first, then closed and archived (drafts only for their moderators),
+    each with `question_count` and `published_count`; one query."""
+    discussions = list(
+        Discussion.objects.annotate(
+            question_count=_count_subquery(Question),
+            published_count=_count_subquery(Comment, status=Comment.Status.PUBLISHED),
+        ).order_by("-opens_at", "title")
+    )
+    visible = [d for d in discussions if d.status != Discussion.Status.DRAFT
+               or (user is not None and can_view_discussion(user, d))]
+    rank = {Discussion.Status.OPEN: 0, Discussion.Status.DRAFT: 1, Discussion.Status.CLOSED: 2,
+            Discussion.Status.ARCHIVED: 3}
+    for discussion in visible:
+        discussion.shown_status = discussion.effective_status()
+    # A discussion announced for later (open, not yet started) sorts with the open ones.
+    return sorted(visible, key=lambda d: rank[d.shown_status] if d.status != Discussion.Status.OPEN else 0)
+
+
+def discussion_for_page(*, slug: str, user=None) -> Discussion:
+    """The discussion with its moderators' profiles, timeline and documents; 404 for drafts the user may not see."""
+    discussion = get_object_or_404(
+        Discussion.objects.select_related("workplan").prefetch_related(
+            Prefetch("moderators", queryset=_user_model().objects.select_related("profile").order_by("pk")),
+            "milestones", "documents",
+        ),
+        slug=slug,
+    )
+    if not can_view_discussion(user, discussion):
+        raise Http404
+    return discussion
+
+
+def _user_model():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
+def questions_for_discussion(discussion: Discussion) -> list[Question]:
+    """The discussion's questions in their order."""
+    return list(discussion.questions.order_by("order", "id"))
+
+
+@dataclass
+class Entry:
+    """One comment as shown in a thread, in page order."""
+
+    comment: Comment
+    indent: int
+    reply_to: Comment | None = None
+    # "" shows the comment; "hidden" a moderator's placeholder; "unavailable" keeps replies to a comment that
+    # is no longer shown (withdrawn, declined, back in review) readable.
+    placeholder: str = ""
+    own: bool = False
+    html: str = ""
+    urls: dict = field(default_factory=dict)
+
+
+@dataclass
+class QuestionThread:
+    question: Question
+    entries: list[Entry]
+    published_count: int = 0
+
+
+@dataclass
+class Thread:
+    questions: list[QuestionThread]
+    general: list[Entry]
+    published_count: int
+    own_pending_count: int
+
+    def entries(self):
+        for qt in self.questions:
+            yield from qt.entries
+        yield from self.general
+
+
+def comments_for_thread(discussion: Discussion) -> QuerySet:
+    """Every comment of the discussion with what its display needs: one query plus one per related list."""
+    return (
+        Comment.objects.filter(discussion=discussion)
+        .select_related("disposition")
+        .prefetch_related(
+            Prefetch("priorities", queryset=Priority.objects.select_related("workplan").order_by("kind", "number")),
+            Prefetch("working_groups", queryset=WorkingGroup.objects.select_related("workplan").order_by("name")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def _shown_to(comment: Comment, user_id: int | None) -> str | None:
+    """How a comment appears to this reader: '' in full, 'hidden' as a placeholder, None not by itself."""
+    if comment.status == Comment.Status.PUBLISHED:
+        return ""
+    if comment.status == Comment.Status.HIDDEN:
+        return "hidden"
+    if user_id is not None and comment.author_id == user_id and comment.status in (
+            Comment.Status.PENDING, Comment.Status.DECLINED):
+        return ""
+    return None
+
+
+def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions: list[Question] | None = None) -> Thread:
+    """Every comment the reader may see, as threads under each question plus the general comments, built in Python
+    from a fixed number of queries. Highlighted answers come first under their question; replies follow in time
+    order, indented up to MAX_INDENT levels. A reader sees published comments, moderators' placeholders for
+    hidden ones, and their own pending or declined comments; never anyone else's unpublished comment."""
+    if questions is None:
+        questions = questions_for_discussion(discussion)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    comments = list(comments_for_thread(discussion))
+    by_id = {c.pk: c for c in comments}
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        comment.discussion = discussion  # saves a query wherever get_absolute_url is used
+        parent_id = comment.parent_id if comment.parent_id in by_id else None
+        children[parent_id].append(comment)
+
+    shown = {c.pk: _shown_to(c, user_id) for c in comments}
+    # Keep an unshown comment only as a placeholder for shown replies below it.
+    keep: dict[int, str] = {}
+    order: list[Comment] = []
+    stack = list(reversed(children[None]))
+    while stack:  # iterative pre-order walk: reply chains can be deeper than Python's recursion allows
+        node = stack.pop()
+        order.append(node)
+        stack.extend(reversed(children[node.pk]))
+    for node in reversed(order):  # children before parents
+        state = shown[node.pk]
+        if state is not None:
+            keep[node.pk] = state
+        elif any(child.pk in keep for child in children[node.pk]):
+            keep[node.pk] = "unavailable"
+
+    question_ids = {q.pk for q in questions}
+    roots_by_question: dict[int | None, list[Comment]] = defaultdict(list)
+    for root in children[None]:
+        if root.pk in keep:
+            qid = root.question_id if root.question_id in question_ids else None
+            roots_by_question[qid].append(root)
+
+    published_total = sum(1 for c in comments if c.status == Comment.Status.PUBLISHED)
+    own_pending = sum(1 for c in comments if user_id and c.author_id == user_id and c.status == Comment.Status.PENDING)
+
+    def walk(roots: list[Comment]) -> list[Entry]:
+        roots = sorted(roots, key=lambda c: (not (c.highlighted and keep[c.pk] == ""),))  # stable: time order kept
+        entries: list[Entry] = []
+        stack: list[tuple[Comment, int]] = [(root, 0) for root in reversed(roots)]
+        while stack:
+            node, level = stack.pop()
+            parent = by_id.get(node.parent_id) if node.parent_id in keep else None
+            entries.append(Entry(comment=node, indent=min(level, MAX_INDENT), reply_to=parent,
+                                 placeholder=keep[node.pk] if keep[node.pk] != "" else "",
+                                 own=user_id is not None and node.author_id == user_id))
+            stack.extend((child, level + 1) for child in reversed(children[node.pk]) if child.pk in keep)
+        return entries
+
+    threads = []
+    for question in questions:
+        entries = walk(roots_by_question.get(question.pk, []))
+        count = sum(1 for e in entries if e.comment.status == Comment.Status.PUBLISHED)
+        threads.append(QuestionThread(question=question, entries=entries, published_count=count))
+    return Thread(questions=threads, general=walk(roots_by_question.get(None, [])),
+                  published_count=published_total, own_pending_count=own_pending)
+
+
+def is_following(user, discussion: Discussion) -> bool:
+    """Whether the user follows the discussion (False for visitors, without a query)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Subscription.objects.filter(user=user, discussion=discussion).exists()
+
+
+def comment_for_user(*, pk: int, user) -> Comment:
+    """A comment the user may see, with its discussion; 404 otherwise."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("discussion", "discussion__workplan", "question", "parent")
+        .prefetch_related("priorities", "working_groups", "attachments"),
+        pk=pk,
+    )
+    check_view_comment(user, comment)
+    return comment
+
+
+def attachment_for_download(*, pk: int, user) -> Attachment:
+    """An attachment is served only with its comment: files of unpublished comments to their author and moderators.
+    A hidden comment's files are withheld from the public like its text."""
+    attachment = get_object_or_404(Attachment.objects.select_related("comment__discussion"), pk=pk)
+    comment = attachment.comment
+    if comment.status == Comment.Status.PUBLISHED:
+        return attachment
+    is_author = getattr(user, "is_authenticated", False) and comment.author_id == user.pk
+    if is_author or can_moderate_discussion(user, comment.discussion):
+        return attachment
+    raise Http404
+
+
+def comments_of_author(*, user, discussion: Discussion) -> QuerySet:
+    """The user's own comments in a discussion, any status, newest first (for 'my comments')."""
+    return Comment.objects.filter(author=user, discussion=discussion).select_related("question").order_by("-created_at")
+
+
+def workplan_choices(discussion: Discussion) -> tuple[list[Priority], list[WorkingGroup]]:
+    """The priorities and working groups a comment in this discussion may name."""
+    if not discussion.workplan_id:
+        return [], []
+    priorities = list(Priority.objects.filter(workplan_id=discussion.workplan_id, active=True)
+                      .select_related("workplan").order_by("kind", "number"))
+    groups = list(WorkingGroup.objects.filter(workplan_id=discussion.workplan_id).order_by("name"))
+    return priorities, groups
+
+
+class PublishedFeedback:
+    """The workplan.feedback provider: published comments per priority, for workplan pages."""
+
+    item_template = "discussions/_feedback_item.html"
+
+    def published_counts(self, priority_ids: list[int]) -> dict[int, int]:
+        """Published comments per priority id, in one query."""
+        through = Comment.priorities.through
+        rows = (through.objects.filter(priority_id__in=priority_ids, comment__status=Comment.Status.PUBLISHED)
+                .values("priority_id").annotate(n=Count("comment_id")).order_by())
+        return {row["priority_id"]: row["n"] for row in rows}
+
+    def published_feedback(self, priority) -> QuerySet:
+        """Published comments that name the priority, newest first, with discussion, question, priorities and
+        attachments fetched in a fixed number of queries."""
+        return (
+            Comment.objects.filter(priorities=priority, status=Comment.Status.PUBLISHED)
+            .select_related("discussion", "question")
+            .prefetch_related(
+                Prefetch("priorities", queryset=Priority.objects.select_related("workplan").order_by("kind", "number")),
+                Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+            )
+            .order_by("-created_at", "-id")
+        )
+
+
+def published_comment_count(discussion: Discussion) -> int:
+    return discussion.comments.filter(status=Comment.Status.PUBLISHED).count()
+
+
+def discussions_for_priority(priority) -> QuerySet:
+    """Discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
+    return Discussion.objects.filter(Q(comments__priorities=priority, comments__status=Comment.Status.PUBLISHED)).distinct()

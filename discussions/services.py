@@ -1,0 +1,288 @@
+"""Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
+
+Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
+writes the audit log and sends mail only once the transaction has committed. Moderation lives in
+`discussions/moderation.py`; it calls `notifications.notify_comment_published` when it publishes a comment.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from discussions import notifications
+from discussions.models import Attachment, Comment, CommentVersion, Discussion, Question, Subscription
+from discussions.permissions import (
+    check_edit_comment,
+    check_post_comment,
+    check_post_question,
+    check_withdraw_comment,
+)
+from discussions.uploads import CheckedFile, max_files
+from hub.audit import audit_log
+from hub.models import Attribution
+from hub.selectors import profile_for_user
+from hub.text import html_to_text, linkify_and_clean, text_to_html
+from workplan.models import Priority, WorkingGroup
+
+MAX_BODY_CHARS = 20_000
+# Far above any real comment; stops someone posting megabytes of markup that cleans down to little text.
+MAX_RAW_CHARS = 400_000
+
+
+class BodyFormat:
+    HTML = "html"
+    TEXT = "text"
+
+
+def attribution_snapshot(user) -> dict:
+    """How a comment by `user` is attributed, copied onto the comment so it survives profile changes."""
+    profile = profile_for_user(user)
+    if profile is None:
+        return {"author_name": "", "author_organisation": "", "author_stakeholder_group": "", "author_country": "",
+                "author_badge": "", "show_personal_name": True}
+    organisation = profile.organisation
+    return {
+        "author_name": profile.display_name or user.get_username(),
+        "author_organisation": organisation.name if organisation else "",
+        "author_stakeholder_group": organisation.stakeholder_group if organisation else "",
+        "author_country": profile.country or (organisation.country if organisation else ""),
+        "author_badge": organisation.shown_badge if organisation else "",
+        "show_personal_name": profile.attribution != Attribution.ORGANISATION or not organisation,
+    }
+
+
+def body_to_html(body: str, *, body_format: str = BodyFormat.HTML) -> tuple[str, str]:
+    """Clean HTML and its plain text from what the author typed (editor HTML, or plain text without the editor).
+    Raises ValidationError when it is empty or longer than the limit."""
+    if len(body or "") > MAX_RAW_CHARS:
+        raise ValidationError({"body": _("Your comment is too long. Comments may have at most %(n)s characters.")
+                               % {"n": f"{MAX_BODY_CHARS:,}"}})
+    html = text_to_html(body or "") if body_format == BodyFormat.TEXT else linkify_and_clean(body or "")
+    text = html_to_text(html)
+    if not text.strip():
+        raise ValidationError({"body": _("Write your comment before posting it.")})
+    if len(text) > MAX_BODY_CHARS:
+        raise ValidationError({"body": _("Your comment has %(count)s characters; comments may have at most "
+                                         "%(n)s. Shorten it, or attach the full text as a document.")
+                               % {"count": f"{len(text):,}", "n": f"{MAX_BODY_CHARS:,}"}})
+    return html, text
+
+
+def _workplan_choices(discussion: Discussion, priorities: Iterable, working_groups: Iterable) -> tuple[list, list]:
+    """Only the discussion's own workplan's priorities and working groups may be named."""
+    priority_ids = {getattr(p, "pk", p) for p in priorities}
+    group_ids = {getattr(g, "pk", g) for g in working_groups}
+    if not discussion.workplan_id:
+        if priority_ids or group_ids:
+            raise ValidationError({"priorities": _("This discussion has no workplan to refer to.")})
+        return [], []
+    found_p = list(Priority.objects.filter(workplan_id=discussion.workplan_id, pk__in=priority_ids)) if priority_ids else []
+    found_g = list(WorkingGroup.objects.filter(workplan_id=discussion.workplan_id, pk__in=group_ids)) if group_ids else []
+    if len(found_p) != len(priority_ids):
+        raise ValidationError({"priorities": _("Choose priorities of this discussion's workplan.")})
+    if len(found_g) != len(group_ids):
+        raise ValidationError({"working_groups": _("Choose working groups of this discussion's workplan.")})
+    return found_p, found_g
+
+
+def publishes_at_once(*, actor, discussion: Discussion) -> bool:
+    """Post-moderation publishes at once; under pre-moderation so do trusted authors (verified organisations, or
+    enough comments published before), when the discussion's moderators turned that on."""
+    if discussion.moderation == Discussion.Moderation.POST:
+        return True
+    profile = profile_for_user(actor)
+    if discussion.trust_verified_organisations and profile and profile.organisation and profile.organisation.verified:
+        return True
+    if discussion.trust_after_published:
+        published = Comment.objects.filter(discussion=discussion, author=actor, status=Comment.Status.PUBLISHED).count()
+        return published >= discussion.trust_after_published
+    return False
+
+
+def _attach(*, comment: Comment, files: list[CheckedFile]) -> list[Attachment]:
+    created = []
+    for checked in files:
+        attachment = Attachment(comment=comment, original_name=checked.name, content_type=checked.content_type,
+                                size=checked.size, sha256=checked.sha256)
+        attachment.file.save(checked.name, checked.as_file(), save=False)
+        attachment.save()
+        created.append(attachment)
+    return created
+
+
+def comment_post(
+    *, actor, discussion: Discussion, body: str, body_format: str = BodyFormat.HTML, question: Question | None = None,
+    parent: Comment | None = None, priorities: Iterable = (), working_groups: Iterable = (),
+    files: list[CheckedFile] = (), submission_key: uuid.UUID | str | None = None, follow: bool = False,
+) -> Comment:
+    """Post an answer (question), a reply (parent) or a general comment (neither). The same submission key always
+    yields the same single comment, so a double click or a reload posts once."""
+    if submission_key:
+        submission_key = uuid.UUID(str(submission_key))
+        existing = Comment.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            if existing.author_id != getattr(actor, "pk", None):
+                raise PermissionDenied(_("This form was already used by someone else. Reload the page."))
+            return existing
+    try:
+        with transaction.atomic():
+            return _comment_post(actor=actor, discussion=discussion, body=body, body_format=body_format,
+                                 question=question, parent=parent, priorities=priorities,
+                                 working_groups=working_groups, files=list(files), submission_key=submission_key,
+                                 follow=follow)
+    except IntegrityError:
+        # Two requests with the same key raced; the other one won and its comment is the answer.
+        if submission_key:
+            existing = Comment.objects.filter(submission_key=submission_key, author=actor).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _comment_post(*, actor, discussion, body, body_format, question, parent, priorities, working_groups, files,
+                  submission_key, follow) -> Comment:
+    check_post_comment(actor, discussion, question=question, parent=parent)
+    if files and not discussion.attachments_allowed:
+        raise ValidationError({"files": _("This discussion does not accept attachments.")})
+    if len(files) > max_files():
+        raise ValidationError({"files": _("You can attach at most %(n)d files to a comment.") % {"n": max_files()}})
+    html, text = body_to_html(body, body_format=body_format)
+    found_p, found_g = _workplan_choices(discussion, priorities, working_groups)
+    if parent is not None:
+        question = parent.question
+    now = timezone.now()
+    published = publishes_at_once(actor=actor, discussion=discussion)
+    comment = Comment.objects.create(
+        discussion=discussion, question=question, parent=parent, depth=(parent.depth + 1) if parent else 0,
+        author=actor, body=html, body_text=text, created_at=now,
+        status=Comment.Status.PUBLISHED if published else Comment.Status.PENDING,
+        published_at=now if published else None, submission_key=submission_key,
+        **attribution_snapshot(actor),
+    )
+    if found_p:
+        comment.priorities.set(found_p)
+    if found_g:
+        comment.working_groups.set(found_g)
+    attachments = _attach(comment=comment, files=files)
+    if follow:
+        Subscription.objects.get_or_create(user=actor, discussion=discussion)
+    audit_log(actor=actor, action="comment.post", target=comment, after={
+        "status": comment.status, "question": question.pk if question else None, "parent": parent.pk if parent else None,
+        "priorities": [p.pk for p in found_p], "working_groups": [g.pk for g in found_g],
+        "attachments": [a.original_name for a in attachments],
+    })
+    if published:
+        notifications.notify_comment_published(comment)
+    return comment
+
+
+@transaction.atomic
+def comment_edit(
+    *, actor, comment: Comment, body: str, body_format: str = BodyFormat.HTML, priorities: Iterable | None = None,
+    working_groups: Iterable | None = None, files: list[CheckedFile] = (), remove_attachments: Iterable[int] = (),
+) -> Comment:
+    """Authors edit their own comment while the discussion is open. The earlier text is kept as a version, and a
+    published comment goes back to review under pre-moderation."""
+    comment = Comment.objects.select_for_update().select_related("discussion").get(pk=comment.pk)
+    check_edit_comment(actor, comment)
+    html, text = body_to_html(body, body_format=body_format)
+    discussion = comment.discussion
+    remove_ids = {int(pk) for pk in remove_attachments}
+    keep = [a for a in comment.attachments.all() if a.pk not in remove_ids]
+    files = list(files)
+    if files and not discussion.attachments_allowed:
+        raise ValidationError({"files": _("This discussion does not accept attachments.")})
+    if len(keep) + len(files) > max_files():
+        raise ValidationError({"files": _("You can attach at most %(n)d files to a comment.") % {"n": max_files()}})
+    before = {"status": comment.status, "body_text": comment.body_text}
+    changed_text = html != comment.body
+    if changed_text:
+        CommentVersion.objects.create(comment=comment, body=comment.body, edited_by=actor,
+                                      edited_by_name=comment.author_name, created_at=comment.edited_at or comment.created_at)
+    fields = ["body", "body_text", "edited_at", "edit_count"]
+    comment.body, comment.body_text = html, text
+    comment.edited_at = timezone.now()
+    comment.edit_count += 1
+    if comment.status == Comment.Status.PUBLISHED and not publishes_at_once(actor=actor, discussion=discussion):
+        comment.status = Comment.Status.PENDING
+        fields.append("status")
+    comment.save(update_fields=fields)
+    if priorities is not None or working_groups is not None:
+        found_p, found_g = _workplan_choices(
+            discussion, priorities if priorities is not None else comment.priorities.all(),
+            working_groups if working_groups is not None else comment.working_groups.all())
+        comment.priorities.set(found_p)
+        comment.working_groups.set(found_g)
+    removed = [a for a in comment.attachments.all() if a.pk in remove_ids]
+    for attachment in removed:
+        attachment.file.delete(save=False)
+        attachment.delete()
+    added = _attach(comment=comment, files=files)
+    audit_log(actor=actor, action="comment.edit", target=comment, before=before, after={
+        "status": comment.status, "body_text": comment.body_text, "edit_count": comment.edit_count,
+        "attachments_added": [a.original_name for a in added],
+        "attachments_removed": [a.original_name for a in removed],
+    })
+    return comment
+
+
+@transaction.atomic
+def comment_withdraw(*, actor, comment: Comment) -> Comment:
+    """Authors may withdraw their own comment; it disappears from the page (replies to it keep a placeholder)."""
+    comment = Comment.objects.select_for_update().select_related("discussion").get(pk=comment.pk)
+    check_withdraw_comment(actor, comment)
+    before = {"status": comment.status}
+    comment.status = Comment.Status.WITHDRAWN
+    comment.save(update_fields=["status"])
+    audit_log(actor=actor, action="comment.withdraw", target=comment, before=before, after={"status": comment.status})
+    return comment
+
+
+@transaction.atomic
+def question_post(*, actor, discussion: Discussion, text: str, order: int | None = None,
+                  posted_at=None) -> Question:
+    """Moderators post questions; followers of the discussion hear of each new one."""
+    check_post_question(actor, discussion)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the question.")})
+    if order is None:
+        last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
+        order = (last or 0) + 1
+    profile = profile_for_user(actor)
+    question = Question.objects.create(
+        discussion=discussion, order=order, text=text, posted_by=actor,
+        posted_by_name=(profile.display_name if profile else "") or actor.get_username(),
+        posted_at=posted_at or timezone.now(),
+    )
+    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
+    notifications.notify_question_posted(question)
+    return question
+
+
+@transaction.atomic
+def discussion_follow(*, actor, discussion: Discussion) -> Subscription:
+    """Any signed-in user may follow a discussion they can see."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Log in to follow a discussion."))
+    subscription, created = Subscription.objects.get_or_create(user=actor, discussion=discussion)
+    if created:
+        audit_log(actor=actor, action="discussion.follow", target=discussion)
+    return subscription
+
+
+@transaction.atomic
+def discussion_unfollow(*, actor, user, discussion: Discussion) -> bool:
+    """Users stop following for themselves (signed in, or through the signed link of an e-mail: actor is None)."""
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk != user.pk:
+        raise PermissionDenied(_("You can only stop following for yourself."))
+    deleted, _rows = Subscription.objects.filter(user=user, discussion=discussion).delete()
+    if deleted:
+        audit_log(actor=actor if getattr(actor, "is_authenticated", False) else None, action="discussion.unfollow",
+                  target=discussion, after={"user": user.pk})
+    return bool(deleted)

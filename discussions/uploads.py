@@ -1,0 +1,199 @@
+"""Attachment checks: the type is read from the file's bytes, never trusted from its name or the browser.
+
+A file is accepted only when its bytes are one of the allowed formats *and* its name ends with an extension of
+that format, so "report.pdf" holding a PNG is refused. Checked files can be staged (kept in storage between a
+preview and the final post) so that nobody has to choose them again.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 3
+
+# kind: (content type, allowed extensions, readable name)
+KINDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "pdf": ("application/pdf", (".pdf",), "PDF"),
+    "doc": ("application/msword", (".doc",), "Word 97-2003"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), "Word"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), "Excel"),
+    "odt": ("application/vnd.oasis.opendocument.text", (".odt",), "OpenDocument text"),
+    "png": ("image/png", (".png",), "PNG image"),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg"), "JPEG image"),
+}
+ACCEPT = ",".join(ext for _type, exts, _name in KINDS.values() for ext in exts)
+TYPE_NAMES = {content_type: name for content_type, _exts, name in KINDS.values()}
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "HUB_ATTACHMENT_MAX_BYTES", MAX_BYTES))
+
+
+def max_files() -> int:
+    return int(getattr(settings, "HUB_ATTACHMENT_MAX_FILES", MAX_FILES))
+
+
+def detect_kind(data: bytes) -> str | None:
+    """The format of a file from its content, or None when it is none of the allowed ones."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(_OLE2):
+        # OLE2 also holds Excel 97 and PowerPoint files; a Word file has a "WordDocument" stream.
+        return "doc" if _WORD_STREAM in data else None
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    return None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return "docx"
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and "content.xml" in names:
+                if archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                    return "odt"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+    return None
+
+
+@dataclass
+class CheckedFile:
+    """An upload whose type and size have been verified; `data` is its content."""
+
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes = field(repr=False)
+    token: str = ""  # set once staged
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES.get(self.content_type, self.content_type)
+
+    def as_file(self) -> File:
+        return File(io.BytesIO(self.data), name=self.name)
+
+
+def clean_name(name: str) -> str:
+    """The file's own name, without any folder a browser may send, trimmed to fit the column."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip().replace("\x00", "")
+    if not base:
+        base = "attachment"
+    stem, ext = os.path.splitext(base)
+    return stem[: 255 - len(ext)] + ext
+
+
+def check_file(upload) -> CheckedFile:
+    """Accept an allowed format whose name matches its bytes and whose size is within the limit."""
+    name = clean_name(getattr(upload, "name", ""))
+    size = getattr(upload, "size", None)
+    limit = max_bytes()
+    if size is not None and size > limit:
+        raise ValidationError(_("“%(name)s” is %(size)s; files may be at most %(limit)s.")
+                              % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)})
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("“%(name)s” is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
+    if not data:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    kind = detect_kind(data)
+    if kind is None:
+        raise ValidationError(_("“%(name)s” is not a file type we accept. Attach PDF, Word (DOC, DOCX), ODT, "
+                                "Excel (XLSX), PNG or JPEG files.") % {"name": name})
+    content_type, extensions, type_name = KINDS[kind]
+    if not name.lower().endswith(extensions):
+        raise ValidationError(_("“%(name)s” contains a %(type)s file but its name says otherwise. Rename it to end "
+                                "in %(ext)s, or attach the right file.")
+                              % {"name": name, "type": type_name, "ext": extensions[0]})
+    return CheckedFile(name=name, content_type=content_type, size=len(data),
+                       sha256=hashlib.sha256(data).hexdigest(), data=data)
+
+
+def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
+    """Check each upload, and that together with `already` attached files there are at most the allowed number."""
+    uploads = [u for u in uploads if u]
+    if already + len(uploads) > max_files():
+        raise ValidationError(_("You can attach at most %(n)d files to a comment.") % {"n": max_files()})
+    errors, checked = [], []
+    for upload in uploads:
+        try:
+            checked.append(check_file(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+# Staging: files checked on a preview (or on a form shown again with an error) wait in storage, referred to by a
+# random token kept in the user's session, until the comment is posted.
+_STAGE_DIR = "attachments/staged"
+_SESSION_KEY = "discussions_staged_files"
+
+
+def stage(request, files: list[CheckedFile]) -> list[CheckedFile]:
+    """Keep checked files for this session; returns them with their tokens set."""
+    staged = request.session.get(_SESSION_KEY, {})
+    for checked in files:
+        if checked.token:
+            continue
+        checked.token = uuid.uuid4().hex
+        path = default_storage.save(f"{_STAGE_DIR}/{checked.token}", File(io.BytesIO(checked.data)))
+        staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
+                                 "size": checked.size, "sha256": checked.sha256}
+    request.session[_SESSION_KEY] = staged
+    return files
+
+
+def staged_files(request, tokens: list[str]) -> list[CheckedFile]:
+    """The staged files named by `tokens` that belong to this session (others are silently ignored)."""
+    staged = request.session.get(_SESSION_KEY, {})
+    found = []
+    for token in dict.fromkeys(tokens):
+        meta = staged.get(token)
+        if not meta or not default_storage.exists(meta["path"]):
+            continue
+        with default_storage.open(meta["path"], "rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            continue
+        found.append(CheckedFile(name=meta["name"], content_type=meta["content_type"], size=len(data),
+                                 sha256=meta["sha256"], data=data, token=token))
+    return found
+
+
+def unstage(request, tokens: list[str]) -> None:
+    """Forget staged files once they are attached (or abandoned)."""
+    staged = request.session.get(_SESSION_KEY, {})
+    for token in tokens:
+        meta = staged.pop(token, None)
+        if meta:
+            default_storage.delete(meta["path"])
+    request.session[_SESSION_KEY] = staged
