@@ -10,7 +10,8 @@ class WorkplanConfig(AppConfig):
         from hub import roles
 
         roles.register(roles.SECRETARIAT, [
-            "workplan.manage_workplan", "workplan.view_workplan", "workplan.change_workplan",
+            "workplan.manage_workplan", "workplan.view_workplan", "workplan.add_workplan", "workplan.change_workplan",
+            "workplan.view_gcmobjective",
             "workplan.add_priority", "workplan.change_priority", "workplan.view_priority",
             "workplan.add_workinggroup", "workplan.change_workinggroup", "workplan.view_workinggroup",
             "workplan.view_interestexpression", "workplan.change_interestexpression",

@@ -3,12 +3,17 @@ organisations' expressions of interest in joining a working group."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Organisation
+from workplan.validators import validate_workplan_document
+
+# Paths under /workplan/ that a workplan slug must not take.
+RESERVED_SLUGS = {"interest"}
 
 
 class GcmObjective(models.Model):
@@ -37,7 +42,8 @@ class Workplan(models.Model):
     period_end = models.PositiveSmallIntegerField(_("last year"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(_("summary"), blank=True, help_text=_("Sanitized HTML."))
-    document = models.FileField(_("document"), upload_to="workplans/", blank=True)
+    document = models.FileField(_("document"), upload_to="workplans/", blank=True,
+                                validators=[validate_workplan_document], help_text=_("PDF or Word (.docx), at most 20 MB."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,6 +58,10 @@ class Workplan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is used by the site; choose another slug.")})
 
     def get_absolute_url(self) -> str:
         return reverse("workplan:workplan-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,164 @@
+"""Finding the priorities that a piece of free text names, and linking them in clean HTML.
+
+Other apps call these (discussions tags comments with the priorities they name and links them when rendering),
+so they take a workplan and never import anything outside `workplan` and `hub`.
+
+What counts as a mention, case-insensitive and never inside a longer word:
+  - the full label: "New Priority 5", "Ongoing Priority 3", "ongoing priority no. 3", "New Priority #5";
+  - the code: "NP5", "OP 3", "np-5";
+  - a bare "priority 3" / "priority area 3" / "priority no. 3", only when exactly one active priority of the
+    workplan has that number, since the reader cannot tell New Priority 3 from Ongoing Priority 3 otherwise.
+Numbers followed by a decimal part ("priority 3.5") are not mentions; nor are plurals ("priorities 3 and 4").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from typing import Iterable, Iterator
+
+from django.utils.safestring import SafeString, mark_safe
+
+from hub.text import clean_html
+from workplan.models import Priority, Workplan
+
+# Python's \b and \s are Unicode-aware, so "NP5" inside "SNP5" or "NP5a" is not a mention, and a non-breaking
+# space between the words still counts as a space.
+_NUMBER = r"(?:no\.?\s*|nr\.?\s*|number\s+|\#\s*)?(?P<number>\d{1,2})(?![\w]|[.,]\d)"
+_LABEL_RE = re.compile(r"\b(?P<kind>new|ongoing)\s+priority\s+(?:area\s+)?" + _NUMBER, re.IGNORECASE)
+_CODE_RE = re.compile(r"\b(?P<kind>np|op)(?:\s?-?\s?)(?P<number>\d{1,2})(?![\w]|[.,]\d)", re.IGNORECASE)
+_BARE_RE = re.compile(r"\bpriority\s+(?:area\s+)?" + _NUMBER, re.IGNORECASE)
+
+_KIND_WORDS = {"new": Priority.Kind.NEW, "ongoing": Priority.Kind.ONGOING,
+               "np": Priority.Kind.NEW, "op": Priority.Kind.ONGOING}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One priority named in a text, at text[start:end]. Unpacks as (priority, start, end)."""
+
+    priority: Priority
+    start: int
+    end: int
+
+    def __iter__(self) -> Iterator:
+        return iter((self.priority, self.start, self.end))
+
+
+class PriorityIndex:
+    """The active priorities of a workplan, keyed for lookup; build once and reuse across many texts."""
+
+    def __init__(self, priorities: Iterable[Priority]) -> None:
+        self.by_kind: dict[tuple[str, int], Priority] = {}
+        by_number: dict[int, list[Priority]] = {}
+        for priority in priorities:
+            if not priority.active:
+                continue
+            self.by_kind[(priority.kind, priority.number)] = priority
+            by_number.setdefault(priority.number, []).append(priority)
+        # A bare number is only a mention when it names one priority and no other.
+        self.unambiguous = {number: found[0] for number, found in by_number.items() if len(found) == 1}
+
+    @classmethod
+    def for_workplan(cls, workplan: Workplan) -> "PriorityIndex":
+        """Cached on the workplan instance, so rendering fifty comments costs one query, not fifty."""
+        index = getattr(workplan, "_priority_index", None)
+        if index is None:
+            priorities = list(Priority.objects.filter(workplan=workplan, active=True))
+            for priority in priorities:
+                priority.workplan = workplan  # get_absolute_url needs the slug, without a query per link
+            index = cls(priorities)
+            workplan._priority_index = index
+        return index
+
+
+def find_priority_mentions(text: str, workplan: Workplan | PriorityIndex) -> list[Mention]:
+    """The priorities of the workplan that the text names, with their spans, in order of appearance."""
+    if not text:
+        return []
+    index = workplan if isinstance(workplan, PriorityIndex) else PriorityIndex.for_workplan(workplan)
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(start < t_end and t_start < end for t_start, t_end in taken)
+
+    # Most specific first: a full label is also a bare "priority 5" and must not be matched twice.
+    for pattern in (_LABEL_RE, _CODE_RE, _BARE_RE):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if overlaps(start, end):
+                continue
+            number = int(match.group("number"))
+            kind = match.groupdict().get("kind")
+            if kind:
+                # Claimed even when the workplan has no such priority, so that "New Priority 7" never falls
+                # through to the bare "Priority 7" and links Ongoing Priority 7 instead.
+                taken.append((start, end))
+                priority = index.by_kind.get((_KIND_WORDS[kind.lower()], number))
+            else:
+                priority = index.unambiguous.get(number)
+            if priority is not None:
+                found.append(Mention(priority, start, end))
+    found.sort(key=lambda mention: mention.start)
+    return found
+
+
+def mentioned_priorities(text: str, workplan: Workplan | PriorityIndex) -> list[Priority]:
+    """Each priority the text names, once, in order of first mention."""
+    seen: dict[int, Priority] = {}
+    for mention in find_priority_mentions(text, workplan):
+        seen.setdefault(mention.priority.pk, mention.priority)
+    return list(seen.values())
+
+
+class _MentionLinker(HTMLParser):
+    """Re-emits clean HTML, replacing mentions in text nodes (outside links) by links to the priority page."""
+
+    def __init__(self, index: PriorityIndex) -> None:
+        super().__init__(convert_charrefs=True)
+        self.index = index
+        self.out: list[str] = []
+        self.link_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.link_depth += 1
+        self.out.append(self.get_starttag_text())
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.link_depth:
+            self.link_depth -= 1
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if self.link_depth:
+            self.out.append(escape(data, quote=False))
+            return
+        position = 0
+        for priority, start, end in find_priority_mentions(data, self.index):
+            self.out.append(escape(data[position:start], quote=False))
+            title = f"{priority.label}: {priority.title}"
+            self.out.append(f'<a href="{escape(priority.get_absolute_url())}" class="priority-mention" '
+                            f'title="{escape(title)}">{escape(data[start:end], quote=False)}</a>')
+            position = end
+        self.out.append(escape(data[position:], quote=False))
+
+
+def link_priority_mentions(html: str, workplan: Workplan | PriorityIndex) -> SafeString:
+    """Clean HTML with each priority mention turned into a link to its page; text inside links is left alone.
+
+    The input is cleaned again first, so whatever is passed in, only allowlisted markup comes out.
+    """
+    cleaned = clean_html(html)
+    if not cleaned:
+        return mark_safe("")
+    index = workplan if isinstance(workplan, PriorityIndex) else PriorityIndex.for_workplan(workplan)
+    parser = _MentionLinker(index)
+    parser.feed(cleaned)
+    parser.close()
+    return mark_safe("".join(parser.out))
