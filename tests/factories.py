@@ -39,3 +39,37 @@ def make_user(*, email: str | None = None, name: str | None = None, organisation
         ensure_roles()
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def make_workplan(**fields):
+    from workplan.models import Workplan
+
+    n = next(_seq)
+    defaults = {"title": f"Workplan {n}", "slug": f"workplan-{n}", "period_start": 2022, "period_end": 2024,
+                "status": Workplan.Status.FINAL}
+    defaults.update(fields)
+    return Workplan.objects.create(**defaults)
+
+
+def make_priority(*, workplan=None, kind: str = "new", number: int | None = None, **fields):
+    from workplan.models import Priority
+
+    workplan = workplan or make_workplan()
+    if number is None:
+        number = (Priority.objects.filter(workplan=workplan, kind=kind).count()) + 1
+    defaults = {"title": f"Priority {kind} {number}", "description": "<p>What it is about.</p>"}
+    defaults.update(fields)
+    return Priority.objects.create(workplan=workplan, kind=kind, number=number, **defaults)
+
+
+def make_working_group(*, workplan=None, priorities=(), co_leads=(), members=(), **fields):
+    from workplan.models import WorkingGroup
+
+    n = next(_seq)
+    defaults = {"name": f"Working group {n}", "slug": f"group-{n}", "open_for_interest": True}
+    defaults.update(fields)
+    group = WorkingGroup.objects.create(workplan=workplan or make_workplan(), **defaults)
+    group.priorities.set(priorities)
+    group.co_leads.set(co_leads)
+    group.members.set(members)
+    return group

@@ -59,11 +59,11 @@ def interest_express(*, actor, working_group: WorkingGroup, role: str, message: 
     already = working_group.co_leads if role == InterestExpression.Role.CO_LEAD else working_group.members
     if already.filter(pk=organisation.pk).exists():
         raise ValidationError(_("%(organisation)s is already %(role)s of this group.") % {
-            "organisation": organisation, "role": _("a co-lead") if role == InterestExpression.Role.CO_LEAD else _("a member")})
+            "organisation": organisation.name, "role": _("a co-lead") if role == InterestExpression.Role.CO_LEAD else _("a member")})
     duplicate = _(
         "%(organisation)s already has an expression of interest waiting for the secretariat's decision for "
         "this group. You will be e-mailed when it is decided."
-    ) % {"organisation": organisation}
+    ) % {"organisation": organisation.name}
     pending = InterestExpression.objects.filter(organisation=organisation, working_group=working_group,
                                                 status=InterestExpression.Status.PENDING)
     if pending.exists():
