@@ -107,6 +107,8 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "/profile/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{HUB_SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HUB_HTTPS else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# allauth names people by their (generated, never shown) username otherwise, e.g. "Successfully signed in as user7".
+ACCOUNT_USER_DISPLAY = "hub.views.account_display_name"
 # allauth's rate limits stay on (its defaults); they use the cache above.
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

@@ -16,6 +16,12 @@ from hub.selectors import profile_for_user
 from hub.services import contact_message_send, organisation_create, profile_update
 
 
+def account_display_name(user) -> str:
+    """How allauth names a person in its pages, messages and e-mails: the profile's name, else the e-mail."""
+    profile = profile_for_user(user)
+    return (profile.display_name if profile else "") or user.email
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/home.html")
 

@@ -192,3 +192,18 @@ def test_visitors_see_the_invitation_to_log_in(client):
     body = client.get("/about/").content.decode()
     assert 'href="/accounts/login/?next=/about/"' in body
     assert "Log in to post a comment" in body
+
+
+def test_allauth_names_people_by_their_display_name_not_a_username(client):
+    user = make_user(name="Sofia Marquez")
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True)
+    body = response.content.decode()
+    assert "Successfully signed in as Sofia Marquez." in body
+    assert user.username not in body
+
+
+def test_people_without_a_name_yet_are_named_by_their_email(client, mailoutbox):
+    sign_up(client, email="fresh@example.org")
+    username = get_user_model().objects.get(email="fresh@example.org").username
+    assert "user fresh@example.org has given your email address" in mailoutbox[0].body
+    assert f"user {username} " not in mailoutbox[0].body
