@@ -73,3 +73,83 @@ def make_working_group(*, workplan=None, priorities=(), co_leads=(), members=(),
     group.co_leads.set(co_leads)
     group.members.set(members)
     return group
+
+
+def make_discussion(*, workplan=None, moderators=(), **fields):
+    """An open, pre-moderated discussion (opened yesterday, closing in a month)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from discussions.models import Discussion
+
+    n = next(_seq)
+    now = timezone.now()
+    defaults = {"slug": f"discussion-{n}", "title": f"Draft Network Workplan consultation {n}",
+                "welcome": "<p>Welcome. Tell us what you think.</p>", "status": Discussion.Status.OPEN,
+                "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=30),
+                "expected_audience": "All network members, stakeholders and Member States", "languages": ["English"]}
+    defaults.update(fields)
+    discussion = Discussion.objects.create(workplan=workplan, **defaults)
+    discussion.moderators.set(moderators)
+    return discussion
+
+
+def make_question(*, discussion=None, **fields):
+    from discussions.models import Question
+
+    discussion = discussion or make_discussion()
+    defaults = {"order": discussion.questions.count() + 1, "text": "Does the workplan capture a comprehensive plan?",
+                "posted_by_name": "Moderator"}
+    defaults.update(fields)
+    return Question.objects.create(discussion=discussion, **defaults)
+
+
+def make_comment(*, discussion=None, question=None, parent=None, author=None, status: str = "published",
+                 priorities=(), working_groups=(), **fields):
+    """A comment written straight to the database (no service), published by default, with its attribution
+    snapshot taken from the author's profile."""
+    from django.utils import timezone
+
+    from discussions.models import Comment
+    from discussions.services import attribution_snapshot
+
+    if parent is not None:
+        discussion = parent.discussion
+        question = parent.question
+    discussion = discussion or (question.discussion if question else make_discussion())
+    author = author if author is not None else make_user()
+    snapshot = attribution_snapshot(author) if author else {"author_name": "Imported Person"}
+    body = fields.pop("body", "<p>We support this priority and suggest a stronger focus on migrant workers.</p>")
+    defaults = {"body": body, "body_text": fields.pop("body_text", "We support this priority and suggest a "
+                                                                    "stronger focus on migrant workers."),
+                "status": status, "depth": (parent.depth + 1) if parent else 0,
+                "published_at": timezone.now() if status == "published" else None}
+    defaults.update(snapshot)
+    defaults.update(fields)
+    comment = Comment.objects.create(discussion=discussion, question=question, parent=parent, author=author or None,
+                                     **defaults)
+    comment.priorities.set(priorities)
+    comment.working_groups.set(working_groups)
+    return comment
+
+
+def make_attachment(*, comment, name: str = "position-paper.pdf", data: bytes | None = None):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from discussions.models import Attachment
+
+    data = data if data is not None else minimal_pdf()
+    attachment = Attachment(comment=comment, original_name=name, content_type="application/pdf", size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest())
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def minimal_pdf(text: str = "Full comments") -> bytes:
+    from discussions.demo import minimal_pdf as build
+
+    return build(text)
