@@ -1,0 +1,36 @@
+"""Export a consultation bundle: `python manage.py export_consultation SLUG -o PATH.zip`."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from discussions.interchange import InterchangeError, export_consultation_bundle
+from discussions.models import Discussion
+
+
+class Command(BaseCommand):
+    help = "Write a discussion with its workplan, questions, every comment and the attachments as a .zip bundle."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the discussion's slug")
+        parser.add_argument("-o", "--output", required=True, help="the .zip file to write")
+
+    def handle(self, *args, slug: str, output: str, **options):
+        discussion = Discussion.objects.select_related("workplan").filter(slug=slug).first()
+        if discussion is None:
+            raise CommandError(f"No discussion with the slug {slug!r}.")
+        target = Path(output)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            # Written beside the target and renamed, so a failed export never leaves a truncated bundle behind.
+            data = export_consultation_bundle(discussion, partial)
+            partial.replace(target)
+        except InterchangeError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Nothing exported. {exc}") from None
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Could not write {target}: {exc}") from None
+        attachments = sum(len(c["attachments"]) for c in data["comments"])
+        self.stdout.write(self.style.SUCCESS(
+            f"Wrote {target}: {len(data['questions'])} questions, {len(data['comments'])} comments, "
+            f"{attachments} attachments."))
