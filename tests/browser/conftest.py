@@ -29,6 +29,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def _plain_http():
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, live_server):
+    """pytest-django's live server, serving plain HTTP.
+
+    Its handler builds the middleware once, when the first browser test starts and before the per-test settings
+    of tests/conftest.py apply, so SecurityMiddleware would otherwise keep production's redirect to HTTPS.
+    """
+    return live_server
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser tab whose relative URLs go to the live server. CSP violations fail the test."""
