@@ -1,0 +1,82 @@
+"""Forms of the public side: writing and editing a comment.
+
+The body arrives two ways. Without JavaScript the textarea `body` holds plain text (blank lines make paragraphs).
+With the editor (static/discussions/editor.js) the HTML goes into the hidden `body_html` and `body_format`
+says "html". The service cleans either through hub.text, so nothing here trusts the markup.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from discussions.services import MAX_BODY_CHARS, BodyFormat
+from discussions.uploads import ACCEPT
+from workplan.models import Priority, WorkingGroup
+
+
+class PriorityChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Priority) -> str:
+        return f"{obj.code} · {obj.label}: {obj.title}"
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control comment-body-text",
+                                     "data-max-chars": MAX_BODY_CHARS}),
+        help_text=_("Paragraphs, bold, italic, lists, links and quotes are kept. Up to %(n)s characters; attach "
+                    "longer texts as a document.") % {"n": f"{MAX_BODY_CHARS:,}"},
+    )
+    body_html = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    body_format = forms.ChoiceField(choices=[(BodyFormat.TEXT, "text"), (BodyFormat.HTML, "html")],
+                                    initial=BodyFormat.TEXT, required=False, widget=forms.HiddenInput)
+    priorities = PriorityChoiceField(
+        queryset=Priority.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Which priorities is your comment about?"),
+    )
+    working_groups = forms.ModelMultipleChoiceField(
+        queryset=WorkingGroup.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Which working groups is it about?"),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    follow = forms.BooleanField(required=False, initial=True,
+                                label=_("E-mail me when someone replies to my comment or a new question is posted"))
+
+    def __init__(self, *args, priorities=(), working_groups=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [p.pk for p in priorities]
+        self.fields["priorities"].queryset = Priority.objects.filter(pk__in=ids).order_by("kind", "number")
+        # Keep the already-loaded objects as choices so rendering does not query again.
+        self.fields["priorities"].choices = [(p.pk, self.fields["priorities"].label_from_instance(p)) for p in priorities]
+        self.fields["working_groups"].queryset = WorkingGroup.objects.filter(pk__in=[g.pk for g in working_groups])
+        self.fields["working_groups"].choices = [(g.pk, g.name) for g in working_groups]
+        if not priorities:
+            del self.fields["priorities"]
+        if not working_groups:
+            del self.fields["working_groups"]
+        if not self.is_bound and not self.initial.get("submission_key"):
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def body_and_format(self) -> tuple[str, str]:
+        data = self.cleaned_data
+        if data.get("body_format") == BodyFormat.HTML and data.get("body_html", "").strip():
+            return data["body_html"], BodyFormat.HTML
+        return data.get("body", ""), BodyFormat.TEXT
+
+
+class CommentEditForm(CommentForm):
+    remove_attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                                   label=_("Remove these files"))
+
+    def __init__(self, *args, attachments=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["follow"]
+        del self.fields["submission_key"]
+        self.fields["remove_attachments"].choices = [(str(a.pk), a.original_name) for a in attachments]
+        if not attachments:
+            del self.fields["remove_attachments"]
+
+
+FILE_ACCEPT = ACCEPT

@@ -1,0 +1,221 @@
+// A small rich-text editor for comments: paragraphs, bold, italic, lists, links and quotes.
+//
+// Without JavaScript the form posts the plain textarea and the server turns its text into paragraphs. With it,
+// the textarea is replaced by a contenteditable area whose HTML goes into the hidden `body_html` field, and
+// `body_format` says "html". The server cleans that HTML with the site's one cleaning function whatever happens
+// here; the paste filter below only keeps pasted text tidy (and free of inline styles, which our CSP forbids).
+(function () {
+  "use strict";
+
+  var BLOCKS = { P: "p", DIV: "p", H1: "h3", H2: "h3", H3: "h3", H4: "h4", H5: "h4", H6: "h4",
+                 BLOCKQUOTE: "blockquote", UL: "ul", OL: "ol", LI: "li" };
+  var INLINE = { STRONG: "strong", B: "strong", EM: "em", I: "em", U: "u", A: "a", BR: "br" };
+  var DROP = { SCRIPT: 1, STYLE: 1, TITLE: 1, META: 1, LINK: 1, XML: 1, TEMPLATE: 1, NOSCRIPT: 1, IFRAME: 1,
+               OBJECT: 1, SVG: 1, MATH: 1, IMG: 1, HEAD: 1 };
+
+  function safeHref(href) {
+    href = (href || "").trim();
+    return /^(https?:\/\/|mailto:)/i.test(href) ? href : "";
+  }
+
+  function styleOf(el) { return (el.getAttribute && el.getAttribute("style")) || ""; }
+
+  // Word marks list items as paragraphs with "mso-list" in their style and the bullet or number in a span.
+  function wordListInfo(el) {
+    var style = styleOf(el);
+    var cls = el.className || "";
+    if (!/mso-list/i.test(style) && !/MsoListParagraph/i.test(cls)) return null;
+    var level = 1;
+    var m = /level(\d+)/i.exec(style);
+    if (m) level = parseInt(m[1], 10);
+    var text = (el.textContent || "").replace(/^\s+/, "");
+    var ordered = /^(\(?[0-9ivxlcdm]+[.)]|\(?[a-z][.)])\s/i.test(text);
+    return { level: level, ordered: ordered };
+  }
+
+  function isWordListMarker(node) {
+    // <span style="mso-list:Ignore">1.<span>&nbsp;</span></span> and conditional-comment leftovers.
+    return node.nodeType === 1 && /mso-list:\s*ignore/i.test(styleOf(node));
+  }
+
+  function cleanChildren(src, out, doc) {
+    for (var child = src.firstChild; child; child = child.nextSibling) cleanNode(child, out, doc);
+  }
+
+  function cleanNode(node, out, doc) {
+    if (node.nodeType === 3) { out.appendChild(doc.createTextNode(node.nodeValue.replace(/\u00a0/g, " "))); return; }
+    if (node.nodeType !== 1) return;
+    var tag = node.tagName.toUpperCase();
+    if (DROP[tag] || isWordListMarker(node)) return;
+    // Google Docs wraps everything in <b style="font-weight:normal">: not bold at all.
+    if (tag === "B" && /font-weight:\s*normal/i.test(styleOf(node))) { cleanChildren(node, out, doc); return; }
+    var style = styleOf(node);
+    var name = BLOCKS[tag] || INLINE[tag];
+    if (!name && tag === "SPAN") {
+      if (/font-weight:\s*(bold|[6-9]00)/i.test(style)) name = "strong";
+      else if (/font-style:\s*italic/i.test(style)) name = "em";
+    }
+    if (!name) { cleanChildren(node, out, doc); return; }
+    var el = doc.createElement(name);
+    if (name === "a") {
+      var href = safeHref(node.getAttribute("href"));
+      if (!href) { cleanChildren(node, out, doc); return; }
+      el.setAttribute("href", href);
+    }
+    cleanChildren(node, el, doc);
+    out.appendChild(el);
+  }
+
+  // Turn runs of Word list paragraphs into real nested lists.
+  function rebuildWordLists(root, doc) {
+    var children = Array.prototype.slice.call(root.childNodes);
+    var stack = [];
+    var result = doc.createDocumentFragment();
+    children.forEach(function (node) {
+      var info = node.nodeType === 1 ? wordListInfo(node) : null;
+      if (!info) {
+        if (node.nodeType === 3 && !node.nodeValue.trim() && stack.length) return;
+        stack = [];
+        result.appendChild(node);
+        return;
+      }
+      while (stack.length > info.level) stack.pop();
+      while (stack.length < info.level) {
+        var list = doc.createElement(info.ordered ? "ol" : "ul");
+        if (stack.length) {
+          var parentList = stack[stack.length - 1];
+          var lastItem = parentList.lastElementChild || parentList.appendChild(doc.createElement("li"));
+          lastItem.appendChild(list);
+        } else {
+          result.appendChild(list);
+        }
+        stack.push(list);
+      }
+      var li = doc.createElement("li");
+      while (node.firstChild) li.appendChild(node.firstChild);
+      stack[stack.length - 1].appendChild(li);
+    });
+    while (root.firstChild) root.removeChild(root.firstChild);
+    root.appendChild(result);
+  }
+
+  function cleanPastedHtml(html) {
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    rebuildWordLists(parsed.body, parsed);
+    var holder = parsed.createElement("div");
+    cleanChildren(parsed.body, holder, parsed);
+    return holder.innerHTML;
+  }
+
+  function textToHtml(text) {
+    var div = document.createElement("div");
+    return text.replace(/\r\n/g, "\n").split(/\n\s*\n/).filter(function (p) { return p.trim(); })
+      .map(function (p) { div.textContent = p.trim(); return "<p>" + div.innerHTML.replace(/\n/g, "<br>") + "</p>"; })
+      .join("");
+  }
+
+  var BUTTONS = [
+    ["bold", "B", "Bold"], ["italic", "I", "Italic"], ["insertUnorderedList", "• List", "Bulleted list"],
+    ["insertOrderedList", "1. List", "Numbered list"], ["blockquote", "❝ Quote", "Quote"],
+    ["createLink", "Link", "Link"], ["p", "¶ Paragraph", "Plain paragraph"],
+  ];
+
+  function setup(form) {
+    var textarea = form.querySelector("textarea[name=body]");
+    var htmlField = form.querySelector("input[name=body_html]");
+    var formatField = form.querySelector("input[name=body_format]");
+    if (!textarea || !htmlField || !formatField) return;
+
+    var wrapper = document.createElement("div");
+    wrapper.className = "rich-editor border rounded";
+    var toolbar = document.createElement("div");
+    toolbar.className = "rich-editor-toolbar btn-toolbar gap-1 p-1 border-bottom";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Formatting");
+    var area = document.createElement("div");
+    area.className = "rich-editor-area form-control border-0";
+    area.contentEditable = "true";
+    area.setAttribute("role", "textbox");
+    area.setAttribute("aria-multiline", "true");
+    area.id = textarea.id + "_editor";
+    var label = form.querySelector("label[for='" + textarea.id + "']");
+    if (label) { label.id = label.id || textarea.id + "_label"; area.setAttribute("aria-labelledby", label.id); label.setAttribute("for", area.id); }
+    if (textarea.getAttribute("aria-describedby")) area.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
+
+    var start = formatField.value === "html" || htmlField.value.trim() ? htmlField.value : "";
+    area.innerHTML = start ? cleanPastedHtml(start) : textToHtml(textarea.value);
+
+    BUTTONS.forEach(function (b) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "btn btn-sm btn-light";
+      btn.textContent = b[1];
+      btn.title = b[2];
+      btn.setAttribute("aria-label", b[2]);
+      btn.dataset.command = b[0];
+      toolbar.appendChild(btn);
+    });
+    toolbar.addEventListener("mousedown", function (e) { if (e.target.closest("button")) e.preventDefault(); });
+    toolbar.addEventListener("click", function (e) {
+      var btn = e.target.closest("button");
+      if (!btn) return;
+      area.focus();
+      var cmd = btn.dataset.command;
+      if (cmd === "blockquote" || cmd === "p") {
+        document.execCommand("formatBlock", false, cmd);
+      } else if (cmd === "createLink") {
+        var url = safeHref(window.prompt("Address of the link (https://…)", "https://"));
+        if (url) document.execCommand("createLink", false, url);
+      } else {
+        document.execCommand(cmd, false, null);
+      }
+      sync();
+    });
+
+    area.addEventListener("paste", function (e) {
+      var data = e.clipboardData;
+      if (!data) return;
+      var html = data.getData("text/html");
+      var text = data.getData("text/plain");
+      e.preventDefault();
+      var clean = html ? cleanPastedHtml(html) : textToHtml(text);
+      document.execCommand("insertHTML", false, clean);
+      sync();
+    });
+
+    function sync() {
+      htmlField.value = area.innerHTML;
+      textarea.value = area.innerText;
+      formatField.value = "html";
+      var counter = form.querySelector("[data-char-count]");
+      if (counter) counter.textContent = String(area.innerText.replace(/\s+$/, "").length);
+    }
+    area.addEventListener("input", sync);
+    try { document.execCommand("defaultParagraphSeparator", false, "p"); } catch (err) { /* older browsers */ }
+
+    wrapper.appendChild(toolbar);
+    wrapper.appendChild(area);
+    textarea.parentNode.insertBefore(wrapper, textarea);
+    textarea.hidden = true;
+    textarea.required = false;
+    form.addEventListener("submit", sync);
+    sync();
+    form.classList.add("has-editor");
+  }
+
+  // One submission per form: a second click while the first is on its way does nothing (the server's
+  // submission key makes a reload harmless too).
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function (e) {
+      if (form.dataset.submitting === "1") { e.preventDefault(); return; }
+      form.dataset.submitting = "1";
+      window.setTimeout(function () { form.dataset.submitting = ""; }, 8000);
+    });
+  }
+
+  document.querySelectorAll("form[data-comment-form]").forEach(function (form) {
+    setup(form);
+    guardDoubleSubmit(form);
+  });
+  window.hubCleanPastedHtml = cleanPastedHtml;
+})();
