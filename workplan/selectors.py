@@ -44,7 +44,7 @@ def workplan_overview(workplan: Workplan) -> WorkplanOverview:
     priorities = list(
         Priority.objects.filter(workplan=workplan, active=True)
         .prefetch_related(Prefetch("working_groups", queryset=WorkingGroup.objects.only("id")))
-        .order_by("kind", "number")
+        .order_by("order", "number")
     )
     counts = feedback.published_counts([p.pk for p in priorities])
     rows: dict[str, list[PriorityRow]] = {Priority.Kind.NEW: [], Priority.Kind.ONGOING: []}
@@ -78,6 +78,7 @@ def priority_feedback(priority: Priority) -> QuerySet | None:
 
 
 def feedback_item_template() -> str | None:
+    """The template the feedback provider renders each item with; None without a provider."""
     provider = feedback.provider()
     return provider.item_template if provider is not None else None
 
@@ -85,7 +86,7 @@ def feedback_item_template() -> str | None:
 def working_group_by_slug(workplan_slug: str, group_slug: str) -> WorkingGroup:
     """The working group with its workplan, priorities, co-leads and members; or 404."""
     queryset = WorkingGroup.objects.select_related("workplan").prefetch_related(
-        Prefetch("priorities", queryset=Priority.objects.filter(active=True).order_by("kind", "number")),
+        Prefetch("priorities", queryset=Priority.objects.filter(active=True).order_by("kind", "order", "number")),
         Prefetch("co_leads", queryset=Organisation.objects.order_by("name")),
         Prefetch("members", queryset=Organisation.objects.order_by("name")),
     )

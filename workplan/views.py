@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import csv
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -99,12 +100,11 @@ def _add_errors(form, exc: ValidationError) -> None:
 def _secretariat(view):
     """Anonymous visitors are sent to log in; signed-in users without the permission get 403."""
     @login_required
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         check_manage_workplan(request.user)
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hub.models import ContactMessage
-from tests.factories import PASSWORD, make_organisation, make_priority, make_user, make_working_group, make_workplan
+from tests.factories import make_organisation, make_priority, make_user, make_working_group, make_workplan
 from tests.workplan.conftest import add_feedback
 from workplan.models import GcmObjective, InterestExpression
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from hub.roles import MODERATORS, SECRETARIAT
 from tests.factories import make_organisation, make_priority, make_user, make_working_group, make_workplan
-from workplan.models import InterestExpression
 from workplan.services import interest_express
 
 pytestmark = pytest.mark.django_db

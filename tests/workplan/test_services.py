@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from hub.models import AuditEntry
 from hub.roles import MODERATORS, SECRETARIAT
-from tests.factories import make_organisation, make_priority, make_user, make_working_group, make_workplan
+from tests.factories import make_organisation, make_user, make_working_group, make_workplan
 from workplan.models import InterestExpression, Priority
 from workplan.services import (interest_accept, interest_decline, interest_export, interest_express,
                                workplan_content_save)
