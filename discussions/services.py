@@ -91,17 +91,22 @@ def _workplan_choices(discussion: Discussion, priorities: Iterable, working_grou
 
 
 def publishes_at_once(*, actor, discussion: Discussion) -> bool:
-    """Post-moderation publishes at once; under pre-moderation so do trusted authors (verified organisations, or
-    enough comments published before), when the discussion's moderators turned that on."""
-    if discussion.moderation == Discussion.Moderation.POST:
-        return True
-    profile = profile_for_user(actor)
-    if discussion.trust_verified_organisations and profile and profile.organisation and profile.organisation.verified:
-        return True
-    if discussion.trust_after_published:
-        published = Comment.objects.filter(discussion=discussion, author=actor, status=Comment.Status.PUBLISHED).count()
-        return published >= discussion.trust_after_published
-    return False
+    """Whether a new or edited comment by `actor` skips the review queue. The rule (post-moderation, moderators,
+    trusted contributors) belongs to moderation; without that module, only post-moderation publishes at once."""
+    try:
+        from discussions.moderation.trust import initial_status_for
+    except ImportError:
+        return discussion.moderation == Discussion.Moderation.POST
+    return initial_status_for(discussion, actor) == Comment.Status.PUBLISHED
+
+
+def _awaits_review(comment: Comment) -> None:
+    """Tell moderation a comment waits for review (its digest e-mail goes out after commit)."""
+    try:
+        from discussions.moderation_notify import comment_awaits_review
+    except ImportError:
+        return
+    comment_awaits_review(comment)
 
 
 def _attach(*, comment: Comment, files: list[CheckedFile]) -> list[Attachment]:
@@ -178,6 +183,8 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     })
     if published:
         notifications.notify_comment_published(comment)
+    else:
+        _awaits_review(comment)
     return comment
 
 
@@ -201,14 +208,18 @@ def comment_edit(
         raise ValidationError({"files": _("You can attach at most %(n)d files to a comment.") % {"n": max_files()}})
     before = {"status": comment.status, "body_text": comment.body_text}
     changed_text = html != comment.body
+    now = timezone.now()
     if changed_text:
+        # The version row keeps the text as it was before this edit, stamped with the time it was replaced.
         CommentVersion.objects.create(comment=comment, body=comment.body, edited_by=actor,
-                                      edited_by_name=comment.author_name, created_at=comment.edited_at or comment.created_at)
+                                      edited_by_name=comment.author_name, created_at=now)
     fields = ["body", "body_text", "edited_at", "edit_count"]
     comment.body, comment.body_text = html, text
-    comment.edited_at = timezone.now()
+    comment.edited_at = now
     comment.edit_count += 1
-    if comment.status == Comment.Status.PUBLISHED and not publishes_at_once(actor=actor, discussion=discussion):
+    back_to_review = (comment.status == Comment.Status.PUBLISHED and (changed_text or files)
+                      and not publishes_at_once(actor=actor, discussion=discussion))
+    if back_to_review:
         comment.status = Comment.Status.PENDING
         fields.append("status")
     comment.save(update_fields=fields)
@@ -228,6 +239,8 @@ def comment_edit(
         "attachments_added": [a.original_name for a in added],
         "attachments_removed": [a.original_name for a in removed],
     })
+    if comment.status == Comment.Status.PENDING:
+        _awaits_review(comment)
     return comment
 
 
