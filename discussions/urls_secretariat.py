@@ -1,1 +1,18 @@
-urlpatterns: list = []
+"""The secretariat's pages (feedback export, synthesis, responses), under /discussions/secretariat/."""
+from django.urls import path
+
+from discussions import secretariat_views as views
+
+urlpatterns = [
+    path("", views.index, name="secretariat"),
+    path("export/", views.export_page, name="secretariat-export"),
+    path("export/count/", views.export_count, name="secretariat-export-count"),
+    path("export/feedback.csv", views.export_csv, name="secretariat-export-csv"),
+    path("export/feedback.xlsx", views.export_xlsx, name="secretariat-export-xlsx"),
+    path("export/attachments.zip", views.export_attachments, name="secretariat-export-attachments"),
+    path("export/bundle.zip", views.export_bundle, name="secretariat-export-bundle"),
+    path("comments/<int:pk>/response/", views.response_record, name="secretariat-response-record"),
+    path("<slug:slug>/synthesis/", views.synthesis, name="secretariat-synthesis"),
+    path("<slug:slug>/responses/", views.response_table, name="secretariat-responses"),
+    path("<slug:slug>/responses/publish/", views.responses_publish, name="secretariat-responses-publish"),
+]
