@@ -22,6 +22,9 @@ def assert_in_our_layout(response, path):
     assert '<main id="main"' in body, path
     assert '<footer class="site-footer' in body and 'href="/contact/"' in body, path
     assert "/static/bootstrap/css/bootstrap.min.css" in body, path
+    # Our CSP allows neither inline styles nor inline scripts.
+    assert not re.search(r"<[^>]+\sstyle=", body), (path, re.search(r"<[^>]+\sstyle=[^>]*>", body).group(0))
+    assert all(" src=" in tag for tag in re.findall(r"<script\b[^>]*>", body)), path
     # allauth's own content sits in our card, under our restyled heading.
     assert '<div class="card shadow-sm"><div class="card-body p-4">' in body, path
     assert re.search(r'<h1 class="h3 mb-3">\s*\S', body), path
@@ -62,6 +65,27 @@ def test_pages_for_visitors_use_the_site_layout(client, path):
 def test_pages_for_signed_in_users_use_the_site_layout(client, path):
     client.force_login(make_user())
     assert_in_our_layout(client.get(path), path)
+
+
+def test_the_email_page_with_a_change_pending_uses_the_site_layout(client):
+    user = make_user(email="old@example.org")
+    EmailAddress.objects.create(user=user, email="pending@example.org", verified=False)
+    client.force_login(user)
+    response = client.get("/accounts/email/")
+    assert_in_our_layout(response, "/accounts/email/ (change pending)")
+    body = response.content.decode()
+    assert 'value="pending@example.org"' in body
+    assert '<form class="d-none" id="pending-email" method="post" action="/accounts/email/">' in body
+    assert re.search(r'<button class="btn btn-sm btn-danger" form="pending-email" name="action_remove"', body)
+
+
+def test_cancelling_a_pending_email_change_from_the_page_works(client):
+    user = make_user(email="old@example.org")
+    EmailAddress.objects.create(user=user, email="pending@example.org", verified=False)
+    client.force_login(user)
+    response = client.post("/accounts/email/", {"action_remove": "", "email": "pending@example.org"})
+    assert response.status_code == 302
+    assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["old@example.org"]
 
 
 def test_the_email_confirmation_page_uses_the_site_layout(client):
