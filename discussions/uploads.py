@@ -136,17 +136,23 @@ def check_file(upload) -> CheckedFile:
                        sha256=hashlib.sha256(data).hexdigest(), data=data)
 
 
-def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
-    """Check each upload, and that together with `already` attached files there are at most the allowed number."""
+def sort_files(uploads, *, already: int = 0) -> tuple[list[CheckedFile], list[str]]:
+    """The uploads that pass, and a message for each that does not (or for too many files in all)."""
     uploads = [u for u in uploads if u]
     if already + len(uploads) > max_files():
-        raise ValidationError(_("You can attach at most %(n)d files to a comment.") % {"n": max_files()})
+        return [], [_("You can attach at most %(n)d files to a comment.") % {"n": max_files()}]
     errors, checked = [], []
     for upload in uploads:
         try:
             checked.append(check_file(upload))
         except ValidationError as exc:
             errors.extend(exc.messages)
+    return checked, errors
+
+
+def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
+    """Check each upload, and that together with `already` attached files there are at most the allowed number."""
+    checked, errors = sort_files(uploads, already=already)
     if errors:
         raise ValidationError(errors)
     return checked

@@ -131,13 +131,13 @@ def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uplo
     """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused.
     Accepted files are staged, so that an error elsewhere or a preview does not make people choose them again."""
     kept = _staged(request)
-    try:
-        new = uploads.check_files(request.FILES.getlist("files"), already=already + len(kept))
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        form.file_error = True
+    new, errors = uploads.sort_files(request.FILES.getlist("files"), already=already + len(kept))
+    staged = uploads.stage(request, kept + new)
+    if errors:
+        form.add_error(None, errors)
+        request.staged_after_error = staged
         return None
-    return uploads.stage(request, kept + new)
+    return staged
 
 
 def _apply_service_errors(form, exc: ValidationError) -> None:
@@ -166,7 +166,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal,
                                                                  "staged": _staged(request)}, status=400)
     files = _collect_files(request, form) if discussion.attachments_allowed else []
-    context["staged"] = files or _staged(request)
+    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     body, body_format = form.body_and_format()
     if refusal:
         form.add_error(None, refusal)
@@ -267,7 +267,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     removing = form.cleaned_data.get("remove_attachments") or []
     files = _collect_files(request, form, already=len(attachments) - len(removing)) if discussion.attachments_allowed else []
-    context["staged"] = files or _staged(request)
+    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     if files is None:
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     body, body_format = form.body_and_format()
