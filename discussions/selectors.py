@@ -75,6 +75,7 @@ class Entry:
     comment: Comment
     indent: int
     reply_to: Comment | None = None
+    reply_to_name: str = ""  # '' when the comment replied to is itself only a placeholder
     # "" shows the comment; "hidden" a moderator's placeholder; "unavailable" keeps replies to a comment that
     # is no longer shown (withdrawn, declined, back in review) readable.
     placeholder: str = ""
@@ -179,7 +180,8 @@ def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions:
             node, level = stack.pop()
             parent = by_id.get(node.parent_id) if node.parent_id in keep else None
             entries.append(Entry(comment=node, indent=min(level, MAX_INDENT), reply_to=parent,
-                                 placeholder=keep[node.pk] if keep[node.pk] != "" else "",
+                                 reply_to_name=parent.shown_name if parent is not None and keep[parent.pk] == "" else "",
+                                 placeholder=keep[node.pk],
                                  own=user_id is not None and node.author_id == user_id))
             stack.extend((child, level + 1) for child in reversed(children[node.pk]) if child.pk in keep)
         return entries
