@@ -72,3 +72,28 @@ def test_an_unverified_account_is_sent_to_verify_instead_of_logging_in(page, mai
     login(page, "not.yet@example.org", PASSWORD)
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     expect(page.locator("header .user-name")).to_have_count(0)
+
+
+def test_every_account_page_loads_without_csp_violations_or_script_errors(page):
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import make_user
+
+    for path in ["/accounts/login/", "/accounts/signup/", "/accounts/confirm-email/", "/accounts/password/reset/",
+                 "/accounts/password/reset/done/", "/accounts/inactive/", "/accounts/confirm-email/bad-key/",
+                 "/accounts/password/reset/key/1-bad-key/"]:
+        page.goto(path)
+        expect(page.locator("header .navbar-brand")).to_be_visible()
+        expect(page.locator("main .card h1")).to_be_visible()
+    user = make_user(email="someone@example.org")
+    EmailAddress.objects.create(user=user, email="pending@example.org", verified=False)
+    login(page, user.email, PASSWORD)
+    for path in ["/accounts/email/", "/accounts/password/change/", "/accounts/reauthenticate/", "/accounts/logout/",
+                 "/profile/"]:
+        page.goto(path)
+        expect(page.locator("main h1")).to_be_visible()
+    page.goto("/accounts/email/")
+    expect(page.locator("#pending-email")).to_be_hidden()
+    page.get_by_role("button", name="Cancel Change").click()
+    expect(page.locator("#new_email")).to_have_count(0)
+    assert not EmailAddress.objects.filter(email="pending@example.org").exists()
