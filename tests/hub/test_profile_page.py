@@ -173,3 +173,23 @@ def test_the_header_links_to_the_profile_and_shows_the_display_name(client):
     body = client.get("/").content.decode()
     assert 'href="/profile/"' in body
     assert '<span class="user-name">Richard Francis Ellington-Moreau</span>' in body
+
+
+@pytest.mark.parametrize("organisations", [1, 50])
+def test_the_profile_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, organisations):
+    for _ in range(organisations - 1):
+        make_organisation()
+    user = make_user()
+    client.force_login(user)
+    # session, user, profile with its organisation, the organisation list
+    with django_assert_num_queries(4):
+        response = client.get(URL)
+    assert response.status_code == 200
+    select = re.search(r'<select name="organisation".*?</select>', response.content.decode(), re.S).group(0)
+    assert select.count("<option value=") == Organisation.objects.count() + 1  # and the empty choice
+
+
+def test_the_home_page_runs_a_fixed_number_of_queries_for_a_signed_in_user(client, django_assert_num_queries):
+    client.force_login(make_user())
+    with django_assert_num_queries(3):  # session, user, profile with its organisation
+        assert client.get("/").status_code == 200
