@@ -1,0 +1,84 @@
+"""`manage.py export_feedback` writes each format for one discussion."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from discussions.export import HEADERS
+from tests.discussions.secretariat_data import KnownSet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def known():
+    return KnownSet()
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command("export_feedback", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_writes_a_csv_with_the_base_url_in_permalinks(known, tmp_path):
+    path = tmp_path / "feedback.csv"
+    message = _run("--discussion", known.discussion.slug, "--format", "csv", "-o", str(path),
+                   "--base-url", "https://hub.example.org/")
+    assert "5 comments" in message
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert len(rows) == 5
+    assert rows[0]["Permalink"] == f"https://hub.example.org/discussions/draft-workplan/#comment-{known.arabic.pk}"
+    assert rows[0]["Comment (plain text)"] == "نص عربي\n- أولاً\n- ثانياً"
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_the_command_exports_every_status_with_a_bom_on_request(known, tmp_path):
+    path = tmp_path / "all.csv"
+    _run("--discussion", known.discussion.slug, "--status", "all", "--bom", "--format", "csv", "-o", str(path))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [r["Status"] for r in rows].count("Declined") == 1
+
+
+def test_the_command_writes_an_excel_workbook(known, tmp_path):
+    path = tmp_path / "feedback.xlsx"
+    _run("--discussion", known.discussion.slug, "--format", "xlsx", "-o", str(path), "--priority", "np1")
+    workbook = load_workbook(path)
+    rows = list(workbook["All comments"].iter_rows(values_only=True))
+    assert rows[0] == HEADERS
+    assert [r[0] for r in rows[1:]] == [known.chinese.pk, known.quoted.pk]
+    assert workbook.sheetnames[-1] == "Summary"
+
+
+def test_the_command_writes_the_json_bundle_of_one_discussion(known, tmp_path):
+    path = tmp_path / "bundle.zip"
+    _run("--discussion", known.discussion.slug, "--format", "json", "-o", str(path))
+    archive = zipfile.ZipFile(path)
+    data = json.loads(archive.read("consultation.json"))
+    assert data["discussion"]["slug"] == "draft-workplan"
+    assert any(name.endswith(".pdf") or "attachments/" in name for name in archive.namelist())
+
+
+def test_the_command_writes_the_attachments_zip(known, tmp_path):
+    path = tmp_path / "files.zip"
+    _run("--discussion", known.discussion.slug, "--format", "attachments", "-o", str(path))
+    names = zipfile.ZipFile(path).namelist()
+    assert f"comment-{known.quoted.pk}/{known.attachment.pk}-position_paper.pdf" in names
+
+
+def test_the_command_refuses_an_unknown_discussion_or_a_bundle_of_several(known, tmp_path):
+    with pytest.raises(CommandError, match="No discussion"):
+        _run("--discussion", "nope", "--format", "csv", "-o", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError, match="exactly one discussion"):
+        _run("--format", "json", "-o", str(tmp_path / "x.zip"))
+    assert not list(tmp_path.glob("x.*"))
