@@ -36,6 +36,8 @@ def configure(tmp: Path) -> None:
     os.environ.pop("DJANGO_DEBUG", None)  # measure the production configuration, not the debug one
     os.environ["HUB_HTTPS"] = "0"  # no redirect to https:// for the test client
     os.environ["HUB_MEDIA_ROOT"] = str(tmp / "media")
+    os.environ["HUB_STATIC_ROOT"] = str(tmp / "static")  # not collected: the page is measured, not its assets
+    (tmp / "static").mkdir()
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     sys.path.insert(0, str(ROOT))
 
@@ -234,6 +236,9 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=50, help="comments in the small discussion (50)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the generated consultation")
     parser.add_argument("--show-sql", action="store_true", help="print the queries of the large page")
+    parser.add_argument("--cache-entries", type=int, default=None,
+                        help="override the default cache's MAX_ENTRIES (the site's setting otherwise) to see how "
+                             "the page's fragment cache behaves when it can hold every comment")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and print where it is")
     args = parser.parse_args()
 
@@ -243,7 +248,14 @@ def main() -> int:
         import django
 
         django.setup()
+        from django.conf import settings
+        from django.core.cache import caches
         from django.core.management import call_command
+
+        if args.cache_entries:
+            settings.CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = args.cache_entries
+        cache_note = f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]} holding at most " \
+                     f"{getattr(caches['default'], '_max_entries', '?')} entries"
         from django.urls import NoReverseMatch, reverse
 
         try:
@@ -268,7 +280,7 @@ def main() -> int:
         import django as dj
 
         print(f"Discussion page, anonymous reader, Django {dj.get_version()}, SQLite, DEBUG off, {args.runs} warm runs "
-              f"(setup {setup:.1f} s)")
+              f"(setup {setup:.1f} s), {cache_note}")
         print(f"{'comments':>9} {'depth':>5} {'authors':>7} {'KB body':>8} {'queries':>7} {'cold ms':>8} "
               f"{'median ms':>9} {'min ms':>7} {'max ms':>7} {'page KB':>8}")
         for size, (r, depth, made) in results.items():
