@@ -1,0 +1,213 @@
+"""Moderation pages: what they show, filters, and query counts pinned at 1 and 50 items."""
+import pytest
+from django.urls import reverse
+
+from discussions import moderation as mod
+from discussions.models import Comment
+from hub.models import StakeholderGroup
+from tests.factories import (make_attachment, make_comment, make_discussion, make_organisation, make_priority,
+                             make_question, make_user, make_workplan)
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("discussions:moderation-queue")
+AUDIT = reverse("discussions:moderation-audit")
+
+
+@pytest.fixture
+def setup():
+    moderator = make_user(name="Mona Moderator")
+    workplan = make_workplan()
+    discussion = make_discussion(workplan=workplan, moderators=[moderator])
+    question = make_question(discussion=discussion)
+    priority = make_priority(workplan=workplan)
+    return moderator, discussion, question, priority
+
+
+def fill_queue(discussion, question, priority, n):
+    """n waiting items, each with an author with history, a parent, tags, a file and (every other one) a report."""
+    parent = make_comment(discussion=discussion, question=question)
+    for i in range(n):
+        author = make_user()
+        make_comment(discussion=discussion, author=author, status="declined")
+        comment = make_comment(discussion=discussion, parent=parent, author=author, status="pending",
+                               priorities=[priority])
+        make_attachment(comment=comment)
+        if i % 2:
+            reported = make_comment(discussion=discussion, question=question)
+            mod.comment_flag(actor=make_user(), comment=reported, reason="spam", details="Advert")
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_queue_runs_a_fixed_number_of_queries(client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    fill_queue(discussion, question, priority, n)
+    client.force_login(moderator)
+    client.get(QUEUE)  # warm the content-type cache
+    with django_assert_num_queries(18):
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert len(response.context["items"]) == min(n + n // 2, 50)
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_audit_list_runs_a_fixed_number_of_queries(client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    for _ in range(n):
+        comment = make_comment(discussion=discussion, status="pending")
+        mod.comment_publish(actor=moderator, comment=comment)
+    client.force_login(moderator)
+    client.get(AUDIT)
+    with django_assert_num_queries(10):
+        response = client.get(AUDIT)
+    assert len(response.context["entries"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_audit_list_of_a_per_discussion_moderator_runs_a_fixed_number_of_queries(
+        client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    site = make_user(role="Moderators")
+    for _ in range(n):
+        mod.comment_publish(actor=site, comment=make_comment(discussion=discussion, status="pending"))
+        mod.comment_publish(actor=site, comment=make_comment(status="pending"))  # another discussion: not shown
+    client.force_login(moderator)
+    client.get(AUDIT)
+    with django_assert_num_queries(10):
+        response = client.get(AUDIT)
+    assert len(response.context["entries"]) == n
+
+
+def test_the_queue_shows_everything_a_decision_needs(client, setup):
+    moderator, discussion, question, priority = setup
+    parent = make_comment(discussion=discussion, question=question, body_text="The parent's argument")
+    author = make_user(name="Richard Francis Ellington-Moreau",
+                       organisation=make_organisation(name="Centre for Mobility Research"))
+    make_comment(discussion=discussion, author=author, status="published")
+    make_comment(discussion=discussion, author=author, status="declined")
+    comment = make_comment(discussion=discussion, parent=parent, author=author, status="pending",
+                           body="<p>Full <strong>text</strong> of the comment</p>", priorities=[priority])
+    make_attachment(comment=comment, name="position-paper.pdf")
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    assert "Richard Francis Ellington-Moreau" in html
+    assert "Centre for Mobility Research" in html
+    assert "Full <strong>text</strong> of the comment" in html
+    assert "position-paper.pdf" in html
+    assert "The parent&#x27;s argument" in html
+    assert question.text in html
+    assert "1 published, 1 declined" in html
+    assert priority.code in html
+    assert "1 comment awaits review" in html
+
+
+def test_the_queue_is_oldest_first_and_filters(client, setup):
+    moderator, discussion, question, priority = setup
+    union = make_organisation(stakeholder_group=StakeholderGroup.TRADE_UNION)
+    first = make_comment(discussion=discussion, question=question, status="pending")
+    second = make_comment(discussion=discussion, status="pending", author=make_user(organisation=union),
+                          priorities=[priority])
+    reported = make_comment(discussion=discussion)
+    mod.comment_flag(actor=make_user(), comment=reported, reason="spam")
+    elsewhere = make_comment(status="pending")  # a discussion this moderator does not moderate
+    client.force_login(moderator)
+
+    def ids(query=""):
+        return [c.pk for c in client.get(QUEUE + query).context["items"]]
+
+    assert ids() == [first.pk, second.pk, reported.pk]
+    assert elsewhere.pk not in ids()
+    assert ids(f"?question={question.pk}") == [first.pk]
+    assert ids(f"?priority={priority.pk}") == [second.pk]
+    assert ids(f"?organisation={union.pk}") == [second.pk]
+    assert ids("?stakeholder_group=trade_union") == [second.pk]
+    assert ids("?flagged=on") == [reported.pk]
+    assert ids(f"?discussion={discussion.pk}") == [first.pk, second.pk, reported.pk]
+
+
+def test_the_queue_publishes_and_declines_in_bulk(client, setup):
+    moderator, discussion, *_ = setup
+    a, b, c = (make_comment(discussion=discussion, status="pending") for _ in range(3))
+    client.force_login(moderator)
+    client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [a.pk, b.pk]})
+    response = client.post(reverse("discussions:moderation-bulk"), {"action": "decline", "comments": [c.pk]},
+                           follow=True)
+    assert "Give a reason" in response.content.decode()
+    client.post(reverse("discussions:moderation-bulk"),
+                {"action": "decline", "comments": [c.pk], "standard_reason": "duplicate"})
+    assert dict(Comment.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("pk", "status")) == {
+        a.pk: "published", b.pk: "published", c.pk: "declined"}
+
+
+def test_the_comment_page_shows_notes_reports_and_history_links_to_moderators_only(client, setup):
+    moderator, discussion, *_ = setup
+    comment = make_comment(discussion=discussion)
+    mod.moderator_note_add(actor=moderator, comment=comment, body="Secret note for moderators")
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})).content.decode()
+    assert "Secret note for moderators" in html
+    client.force_login(comment.author)
+    page = client.get(comment.get_absolute_url()).content.decode()
+    assert "Secret note for moderators" not in page
+
+
+def test_the_history_page_lists_every_version(client, setup):
+    moderator, discussion, *_ = setup
+    comment = make_comment(discussion=discussion, body="<p>Version one</p>")
+    mod.comment_moderator_edit(actor=moderator, comment=comment, body="<p>Version two</p>", reason="Typo")
+    mod.comment_moderator_edit(actor=moderator, comment=comment, body="<p>Version three</p>", reason="Link removed")
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:moderation-history", kwargs={"pk": comment.pk})).content.decode()
+    assert html.index("Version three") < html.index("Version two") < html.index("Version one")
+    assert "Typo" in html and "Link removed" in html
+
+
+def test_the_audit_list_filters_by_action_actor_and_comment(client, setup):
+    moderator, discussion, *_ = setup
+    one = make_comment(discussion=discussion, status="pending")
+    two = make_comment(discussion=discussion)
+    mod.comment_publish(actor=moderator, comment=one)
+    mod.comment_hide(actor=moderator, comment=two, reason="Spam")
+    client.force_login(moderator)
+
+    def actions(query):
+        return [e.action for e in client.get(AUDIT + query).context["entries"]]
+
+    assert actions("") == ["comment.hide", "comment.publish"]
+    assert actions("?action=comment.hide") == ["comment.hide"]
+    assert actions(f"?comment={one.pk}") == ["comment.publish"]
+    assert actions("?actor=mona") == ["comment.hide", "comment.publish"]
+    assert actions("?actor=nobody") == []
+    html = client.get(reverse("discussions:moderation-comment-audit", kwargs={"pk": two.pk})).content.decode()
+    assert "comment.hide" in html and "Spam" in html
+
+
+def test_the_dashboard_shows_queue_size_oldest_item_and_median_time(client, setup):
+    moderator, discussion, *_ = setup
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = make_comment(discussion=discussion, status="pending", created_at=timezone.now() - timedelta(hours=5))
+    make_comment(discussion=discussion, status="pending")
+    decided = make_comment(discussion=discussion, status="pending", created_at=timezone.now() - timedelta(minutes=30))
+    mod.comment_publish(actor=moderator, comment=decided)
+    client.force_login(moderator)
+    response = client.get(reverse("discussions:moderation-dashboard"))
+    board = response.context["dashboard"]
+    assert board.pending == 2 and board.oldest == old
+    assert 1790 <= board.median_seconds <= 1810
+    assert board.rows[0]["pending"] == 2
+    assert "30 minutes" in response.content.decode()
+
+
+def test_a_reader_reports_a_comment_through_the_form(client, setup):
+    moderator, discussion, *_ = setup
+    comment = make_comment(discussion=discussion)
+    reader = make_user()
+    client.force_login(reader)
+    url = reverse("discussions:comment-flag", kwargs={"pk": comment.pk})
+    assert client.post(url, {"reason": "other"}).status_code == 400  # "other" needs details
+    response = client.post(url, {"reason": "offensive", "details": "Insults a delegation"})
+    assert response.status_code == 302
+    assert comment.flags.get().details == "Insults a delegation"
