@@ -1,0 +1,108 @@
+"""Query counts of the public pages are pinned, and do not grow with the number of comments."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from discussions.models import Disposition
+from tests.factories import (
+    make_attachment, make_comment, make_discussion, make_priority, make_question, make_user, make_working_group,
+    make_workplan,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Visitor: discussion (+workplan), moderators with profiles, milestones, documents, questions, comments
+# (+disposition), priorities, working groups, attachments, the workplan's priorities for mention links.
+DETAIL_ANONYMOUS = 10
+# Signed in: + session, user, profile, groups, user and group permissions, moderated discussions, subscription.
+DETAIL_SIGNED_IN = 18
+LIST_ANONYMOUS = 1
+LIST_SIGNED_IN = 4
+
+
+def build(n: int, *, viewer=None):
+    workplan = make_workplan()
+    priorities = [make_priority(workplan=workplan, kind="ongoing", number=i) for i in range(1, 4)]
+    group = make_working_group(workplan=workplan)
+    discussion = make_discussion(workplan=workplan, moderators=[make_user()])
+    discussion.milestones.create(date="2026-10-01", label="Annual meeting")
+    questions = [make_question(discussion=discussion) for _ in range(3)]
+    authors = [make_user() for _ in range(5)]
+    made = []
+    for i in range(n):
+        parent = made[i - 1] if i % 3 == 2 else None
+        if parent is not None:
+            comment = make_comment(parent=parent, author=authors[i % 5], priorities=priorities[: i % 3])
+        else:
+            comment = make_comment(question=questions[i % 3] if i % 7 else None, discussion=discussion,
+                                   author=authors[i % 5], priorities=priorities[: i % 3 + 1],
+                                   working_groups=[group], highlighted=i % 11 == 0,
+                                   body="<p>Comment about Ongoing Priority 2 and OP3.</p>")
+        if i % 5 == 0:
+            make_attachment(comment=comment)
+        if i % 4 == 0:
+            Disposition.objects.create(comment=comment, outcome="taken_up")
+        made.append(comment)
+    if viewer is not None:
+        make_comment(discussion=discussion, question=questions[0], author=viewer, status="pending")
+    discussion.publish_responses = True
+    discussion.save()
+    return discussion
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_discussion_page_needs_the_same_queries_for_a_visitor_at_any_size(client, django_assert_num_queries, n):
+    discussion = build(n)
+    with django_assert_num_queries(DETAIL_ANONYMOUS):
+        response = client.get(discussion.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="thread-item') == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_discussion_page_needs_the_same_queries_for_a_signed_in_author_at_any_size(
+        client, django_assert_num_queries, n):
+    viewer = make_user()
+    discussion = build(n, viewer=viewer)
+    client.force_login(viewer)
+    with django_assert_num_queries(DETAIL_SIGNED_IN):
+        response = client.get(discussion.get_absolute_url())
+    assert response.content.decode().count('class="thread-item') == n + 1
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_list_page_needs_the_same_queries_at_any_size(client, django_assert_num_queries, n):
+    for _ in range(n):
+        discussion = make_discussion()
+        make_question(discussion=discussion)
+        make_comment(discussion=discussion)
+    with django_assert_num_queries(LIST_ANONYMOUS):
+        assert client.get(reverse("discussions:discussion-list")).status_code == 200
+    client.force_login(make_user())
+    with django_assert_num_queries(LIST_SIGNED_IN):
+        assert client.get(reverse("discussions:discussion-list")).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_thread_selector_needs_the_same_queries_at_any_size(django_assert_num_queries, n):
+    from discussions.selectors import comment_tree_for_discussion
+
+    discussion = build(n)
+    with django_assert_num_queries(5):  # questions, comments, priorities, working groups, attachments
+        thread = comment_tree_for_discussion(discussion)
+    assert len(list(thread.entries())) == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_feedback_of_a_priority_loads_in_fixed_queries(django_assert_num_queries, n):
+    from workplan import feedback
+
+    priority = make_priority()
+    for _ in range(n):
+        make_attachment(comment=make_comment(priorities=[priority]))
+    with django_assert_num_queries(3):
+        items = list(feedback.provider().published_feedback(priority))
+        for item in items:
+            item.discussion.title, [p.code for p in item.priorities.all()], list(item.attachments.all())
+    assert len(items) == n
