@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
@@ -57,6 +58,8 @@ MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
 
+# What reading a damaged zip member or an unreadable file raises.
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError)
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 _CHUNK = 1024 * 1024
 
@@ -139,6 +142,9 @@ class ZipBundle(Bundle):
                 raise InterchangeError(label, f"the zip entry {_show(info.filename)} is not a plain relative path "
                                               "inside the bundle")
             total += info.file_size
+            if info.filename in self.members:
+                self.close()
+                raise InterchangeError(label, f"the zip holds {_show(info.filename)} twice")
             if not info.is_dir():
                 self.members[info.filename] = info
         if total > MAX_BUNDLE_BYTES:
@@ -202,8 +208,11 @@ def read_manifest(bundle: Bundle) -> Any:
         raise InterchangeError(bundle.label, f"no {MANIFEST} at the root of the bundle")
     if bundle.size(MANIFEST) > MAX_MANIFEST_BYTES:
         raise InterchangeError(MANIFEST, f"larger than {MAX_MANIFEST_BYTES} bytes")
-    with bundle.open(MANIFEST) as fh:
-        raw = fh.read()
+    try:
+        with bundle.open(MANIFEST) as fh:
+            raw = fh.read()
+    except _READ_ERRORS as exc:
+        raise InterchangeError(MANIFEST, f"cannot be read from the bundle ({exc})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -340,12 +349,15 @@ class _CheckedFile:
 def _hash_member(bundle: Bundle, path: str) -> _CheckedFile:
     digest = hashlib.sha256()
     size = 0
-    with bundle.open(path) as fh:
-        while chunk := fh.read(_CHUNK):
-            size += len(chunk)
-            if size > MAX_ATTACHMENT_BYTES:
-                raise InterchangeError(path, f"larger than {MAX_ATTACHMENT_BYTES} bytes")
-            digest.update(chunk)
+    try:
+        with bundle.open(path) as fh:
+            while chunk := fh.read(_CHUNK):
+                size += len(chunk)
+                if size > MAX_ATTACHMENT_BYTES:
+                    raise InterchangeError(path, f"larger than {MAX_ATTACHMENT_BYTES} bytes")
+                digest.update(chunk)
+    except _READ_ERRORS as exc:
+        raise InterchangeError(path, f"cannot be read from the bundle ({exc})") from None
     return _CheckedFile(path, size, digest.hexdigest())
 
 

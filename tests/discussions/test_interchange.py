@@ -396,6 +396,38 @@ def test_the_export_command_writes_a_zip_bundle(tmp_path, capsys):
         call_command("export_consultation", "nope", "-o", str(tmp_path / "x.zip"))
 
 
+def test_the_bundle_can_be_written_into_a_response_for_download():
+    """The feedback download streams the bundle into an HttpResponse, which cannot seek."""
+    from django.http import HttpResponse
+
+    import_consultation_bundle(EXAMPLE)
+    response = HttpResponse(content_type="application/zip")
+    export_consultation_bundle(Discussion.objects.get(), response)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        assert sorted(n.split("/")[0] for n in bundle.namelist()) == ["attachments", "consultation.json"]
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_comments():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import_consultation_bundle(EXAMPLE)
+    discussion = Discussion.objects.get()
+    fresh = Discussion.objects.get()  # a new instance each time: the workplan is not cached on it yet
+    with CaptureQueriesContext(connection) as small:
+        consultation_to_dict(fresh)
+    parent = Comment.objects.get(source_id="c3")
+    for i in range(30):
+        comment = Comment.objects.create(discussion=discussion, question=parent.question, parent=parent, depth=1,
+                                         author=make_user(), author_name=f"Person {i}", body="<p>Yes.</p>",
+                                         status="published")
+        comment.priorities.set(Priority.objects.all()[:2])
+    fresh = Discussion.objects.get()
+    with CaptureQueriesContext(connection) as large:
+        consultation_to_dict(fresh)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 13
+
+
 # --- Invalid bundles: refused with the first problem, nothing written ------------------------------------------
 
 
@@ -468,6 +500,22 @@ def _no_manifest(tmp_path):
     return path
 
 
+def _corrupted_member(tmp_path):
+    path = write_zip(tmp_path / "damaged.zip", example_data())
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"%PDF")  # stored uncompressed: flip a byte of the PDF so its CRC no longer matches
+    raw[at + 10] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _duplicate_member(tmp_path):
+    path = write_zip(tmp_path / "twice.zip", example_data())
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as bundle:
+        bundle.writestr(PDF_PATH, b"%PDF-1.4 a second file under the same name")
+    return path
+
+
 def _outside_symlink(tmp_path):
     secret = tmp_path / "secret.pdf"
     secret.write_bytes((EXAMPLE / PDF_PATH).read_bytes())
@@ -495,6 +543,9 @@ INVALID = {
                                                       " is not a file in the bundle"),
     "zip with a ../ name": (_zip_with_traversal, "the zip entry '../x' is not a plain relative path inside the bundle"),
     "zip with an absolute name": (_zip_with_absolute_name, "the zip entry '/etc/cron.d/x' is not a plain relative path"),
+    "damaged zip member": (_corrupted_member,
+                           "attachments/position-paper.pdf: cannot be read from the bundle (Bad CRC-32"),
+    "zip holding a name twice": (_duplicate_member, "the zip holds 'attachments/position-paper.pdf' twice"),
     "unknown comment status": (_set("comments.1.status", "approved"),
                                "comments[1].status: 'approved' is not one of 'pending', 'published', 'declined', "
                                "'hidden'"),
