@@ -302,6 +302,11 @@ def main() -> int:
                 len(w) > 1 for w in warm.values()):
             print(f"FAIL: the query count depends on the number of comments: cold {cold}, warm {warm}",
                   file=sys.stderr)
+            max_entries = getattr(caches["default"], "_max_entries", None)
+            if max_entries is not None and max_entries < args.comments:
+                print(f"The cache holds at most {max_entries} entries, fewer than the {args.comments} comments: if the "
+                      "page caches one fragment per comment, they evict each other and every render is cold. "
+                      "Try --cache-entries 50000 to confirm.", file=sys.stderr)
             return 1
         print(f"Queries per render: {cold[args.comments]} cold, {warm[args.comments][0]} warm, the same at "
               f"{args.comments} and at {args.small} comments.")
