@@ -1,0 +1,80 @@
+"""Moderation demo data, run after the discussions demo: it leaves the demo consultation with comments waiting in
+the queue (the discussions demo's pending ones), one reported comment, one hidden and one highlighted comment.
+
+It works on whatever discussion has the slug below and does nothing if there is none. Actions go through the
+moderation services, so the audit log shows them; on a second run an action already in the log is restored
+without a new entry (the discussions demo resets comment statuses on every run).
+"""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from discussions import moderation as mod
+from discussions.models import Comment, Discussion, Flag
+from discussions.moderation.selectors import audit_for_object
+from hub.roles import MODERATORS
+
+SLUG = "draft-network-workplan-2022-2024"
+MODERATOR_EMAIL = "moderator@demo.hub.localhost"
+READER_EMAILS = ["union@demo.hub.localhost", "amina@demo.hub.localhost", "richard@demo.hub.localhost"]
+HIDE_REASON = "It named a private person; the point it made is kept in the replies (demo)."
+
+
+def _already(comment: Comment, action: str) -> bool:
+    return audit_for_object(comment).filter(action=action).exists()
+
+
+@transaction.atomic
+def load(stdout, style) -> None:
+    """Report one comment, hide one and highlight one in the demo consultation."""
+    discussion = Discussion.objects.filter(slug=SLUG).first()
+    User = get_user_model()
+    moderator = User.objects.filter(email__iexact=MODERATOR_EMAIL).first()
+    if moderator is None:
+        moderator = User.objects.filter(groups__name=MODERATORS, is_active=True).order_by("pk").first()
+    if discussion is None or moderator is None:
+        stdout.write("Moderation demo skipped: no demo discussion or moderator account.")
+        return
+    discussion.moderators.add(moderator)
+    published = list(Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
+                     .select_related("discussion").order_by("created_at", "id"))
+    answers = [c for c in published if c.parent_id is None and c.question_id]
+    replies = [c for c in published if c.parent_id is not None]
+    done = []
+
+    highlighted = answers[0] if answers else None
+    if highlighted is not None:
+        if _already(highlighted, "comment.highlight"):
+            Comment.objects.filter(pk=highlighted.pk).update(highlighted=True)
+        else:
+            mod.comment_highlight(actor=moderator, comment=highlighted)
+        done.append(f"highlighted #{highlighted.pk}")
+
+    hidden = next((c for c in replies if c != highlighted), None)
+    if hidden is not None:
+        if _already(hidden, "comment.hide"):
+            Comment.objects.filter(pk=hidden.pk).update(status=Comment.Status.HIDDEN, hidden_reason=HIDE_REASON,
+                                                        highlighted=False)
+        else:
+            mod.comment_hide(actor=moderator, comment=hidden, reason=HIDE_REASON)
+        done.append(f"hidden #{hidden.pk}")
+
+    flagged = next((c for c in answers[1:] if c != hidden), None)
+    readers = list(User.objects.filter(email__in=READER_EMAILS))
+    reporter = next((u for u in readers if flagged is not None and u.pk != flagged.author_id), None)
+    if flagged is not None and reporter is not None:
+        if not Flag.objects.filter(comment=flagged, reporter=reporter).exists():
+            try:
+                mod.comment_flag(actor=reporter, comment=flagged, reason="off_topic",
+                                 details="This is about a different consultation, I think (demo report).")
+            except ValidationError:
+                pass
+        else:
+            Flag.objects.filter(comment=flagged, reporter=reporter).update(resolved_at=None, resolved_by=None)
+        done.append(f"reported #{flagged.pk}")
+
+    waiting = Comment.objects.filter(discussion=discussion, status=Comment.Status.PENDING).count()
+    stdout.write(style.SUCCESS(f"Moderation demo: {', '.join(done) or 'nothing to curate'}; "
+                               f"{waiting} comment(s) wait in the queue (/discussions/moderation/)."))
