@@ -18,7 +18,15 @@
     return /^(https?:\/\/|mailto:)/i.test(href) ? href : "";
   }
 
-  function styleOf(el) { return (el.getAttribute && el.getAttribute("style")) || ""; }
+  // Style attributes are renamed before parsing: parsing markup with inline styles in this page would break our
+  // CSP (which forbids them), but Word's list markers live in those styles and are needed to rebuild lists.
+  function defuseStyles(html) {
+    return html.replace(/<style[\s\S]*?<\/style\s*>/gi, "").replace(/<[^>]+>/g, function (tag) {
+      return tag.replace(/(\s)style(\s*=)/gi, "$1data-pasted-style$2");
+    });
+  }
+
+  function styleOf(el) { return (el.getAttribute && el.getAttribute("data-pasted-style")) || ""; }
 
   // Word marks list items as paragraphs with "mso-list" in their style and the bullet or number in a span.
   function wordListInfo(el) {
@@ -100,7 +108,7 @@
   }
 
   function cleanPastedHtml(html) {
-    var parsed = new DOMParser().parseFromString(html, "text/html");
+    var parsed = new DOMParser().parseFromString(defuseStyles(html), "text/html");
     rebuildWordLists(parsed.body, parsed);
     var holder = parsed.createElement("div");
     cleanChildren(parsed.body, holder, parsed);
@@ -178,10 +186,33 @@
       var html = data.getData("text/html");
       var text = data.getData("text/plain");
       e.preventDefault();
-      var clean = html ? cleanPastedHtml(html) : textToHtml(text);
-      document.execCommand("insertHTML", false, clean);
+      insertHtml(html ? cleanPastedHtml(html) : textToHtml(text));
       sync();
     });
+
+    // Inserted through a Range rather than execCommand("insertHTML"), which adds inline styles of its own.
+    function insertHtml(clean) {
+      var selection = window.getSelection();
+      var range;
+      if (selection.rangeCount && area.contains(selection.getRangeAt(0).commonAncestorContainer)) {
+        range = selection.getRangeAt(0);
+      } else {
+        range = document.createRange();
+        range.selectNodeContents(area);
+        range.collapse(false);
+      }
+      range.deleteContents();
+      var fragment = range.createContextualFragment(clean);
+      var last = fragment.lastChild;
+      range.insertNode(fragment);
+      if (last) {
+        range = document.createRange();
+        range.setStartAfter(last);
+        range.collapse(true);
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+    }
 
     function sync() {
       htmlField.value = area.innerHTML;
