@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from discussions.export import COLUMNS, HEADERS, neutralise
+from discussions.export import COLUMNS, HEADERS, TOPIC_COLUMNS, neutralise
 from discussions.models import Comment
 from hub.models import StakeholderGroup
 from tests.discussions.secretariat_data import (
@@ -208,6 +208,9 @@ def test_the_excel_workbook_has_sheets_per_question_and_priority_interest_and_su
     assert ids("Q2 Which priority areas interes") == [known.chinese.pk]
     assert ids("NP1 A limited set of indicators") == [known.chinese.pk, known.quoted.pk]
     assert ids("OP3 Alternatives to immigration") == [known.arabic.pk, known.quoted.pk]
+    topic = list(workbook["OP3 Alternatives to immigration"].iter_rows(values_only=True))
+    assert topic[0] == tuple(c.header for c in TOPIC_COLUMNS)
+    assert topic[2][TOPIC_COLUMNS.index(next(c for c in TOPIC_COLUMNS if c.key == "response"))] == "Partly taken up"
     interest = list(workbook["Interest in working groups"].iter_rows(values_only=True))
     assert interest[1][0] == "Working group on detention"
     assert interest[1][6] == "'=We would like to join"
