@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from discussions.models import Attachment, Comment, Discussion, Question, Subscription
 from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment
-from workplan.models import Priority, WorkingGroup
+from workplan.models import Priority, WorkingGroup, Workplan
 
 PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
 # Past this depth replies stop moving right and say whom they answer instead.
@@ -89,6 +89,7 @@ class QuestionThread:
     question: Question
     entries: list[Entry]
     published_count: int = 0
+    html: str = ""  # filled by the view (rendering.thread_html)
 
 
 @dataclass
@@ -104,18 +105,47 @@ class Thread:
         yield from self.general
 
 
-def comments_for_thread(discussion: Discussion) -> QuerySet:
-    """Every comment of the discussion with what its display needs: one query plus one per related list."""
-    return (
-        Comment.objects.filter(discussion=discussion)
-        .select_related("disposition")
-        .prefetch_related(
-            Prefetch("priorities", queryset=Priority.objects.select_related("workplan").order_by("kind", "number")),
-            Prefetch("working_groups", queryset=WorkingGroup.objects.select_related("workplan").order_by("name")),
-            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
-        )
-        .order_by("created_at", "id")
-    )
+def comments_for_thread(discussion: Discussion) -> list[Comment]:
+    """Every comment of the discussion, each with `priority_list`, `group_list` and `attachment_list`: four
+    queries whatever the size. The related rows are grouped by hand rather than with prefetch_related, whose
+    per-object querysets cost more than the queries themselves on a thread of a thousand comments."""
+    comments = list(Comment.objects.filter(discussion=discussion).select_related("disposition").order_by("created_at", "id"))
+    by_id = {c.pk: c for c in comments}
+    for comment in comments:
+        comment.priority_list, comment.group_list, comment.attachment_list = [], [], []
+    workplans: dict = {discussion.workplan_id: discussion.workplan} if discussion.workplan_id else {}
+
+    def workplan_of(workplan_id: int, slug: str) -> Workplan:
+        if workplan_id not in workplans:
+            workplans[workplan_id] = Workplan(pk=workplan_id, slug=slug)
+        return workplans[workplan_id]
+
+    # One row per (comment, priority): only the fields a chip shows, and one object per distinct priority.
+    priorities: dict[int, Priority] = {}
+    rows = (Comment.priorities.through.objects.filter(comment__discussion=discussion)
+            .values_list("comment_id", "priority_id", "priority__kind", "priority__number", "priority__title",
+                         "priority__workplan_id", "priority__workplan__slug")
+            .order_by("priority__kind", "priority__number"))
+    for comment_id, pk, kind, number, title, workplan_id, slug in rows:
+        priority = priorities.get(pk)
+        if priority is None:
+            priority = priorities[pk] = Priority(pk=pk, kind=kind, number=number, title=title,
+                                                 workplan=workplan_of(workplan_id, slug))
+        by_id[comment_id].priority_list.append(priority)
+    groups: dict[int, WorkingGroup] = {}
+    rows = (Comment.working_groups.through.objects.filter(comment__discussion=discussion)
+            .values_list("comment_id", "workinggroup_id", "workinggroup__name", "workinggroup__slug",
+                         "workinggroup__workplan_id", "workinggroup__workplan__slug")
+            .order_by("workinggroup__name"))
+    for comment_id, pk, name, slug, workplan_id, workplan_slug in rows:
+        group = groups.get(pk)
+        if group is None:
+            group = groups[pk] = WorkingGroup(pk=pk, name=name, slug=slug,
+                                              workplan=workplan_of(workplan_id, workplan_slug))
+        by_id[comment_id].group_list.append(group)
+    for attachment in Attachment.objects.filter(comment__discussion=discussion).order_by("id"):
+        by_id[attachment.comment_id].attachment_list.append(attachment)
+    return comments
 
 
 def _shown_to(comment: Comment, user_id: int | None) -> str | None:
@@ -138,7 +168,7 @@ def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions:
     if questions is None:
         questions = questions_for_discussion(discussion)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    comments = list(comments_for_thread(discussion))
+    comments = comments_for_thread(discussion)
     by_id = {c.pk: c for c in comments}
     children: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in comments:

@@ -77,11 +77,15 @@ def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moderate_url:
             urls["moderate"] = moderate_url(c.pk)
         entry.urls = urls
+    for qt in thread.questions:
+        qt.html = rendering.thread_html(qt.entries)
+    general_html = rendering.thread_html(thread.general) if thread.general else ""
     profile = profile_for_user(user)
     return render(request, "discussions/discussion_detail.html", {
         "discussion": discussion,
         "status": discussion.effective_status(),
         "thread": thread,
+        "general_html": general_html,
         "may_post": may_post,
         "profile_incomplete": signed_in and not (profile and profile.is_complete),
         "is_moderator": moderator,
