@@ -106,10 +106,12 @@ class Thread:
 
 
 def comments_for_thread(discussion: Discussion) -> list[Comment]:
-    """Every comment of the discussion, each with `priority_list`, `group_list` and `attachment_list`: four
-    queries whatever the size. The related rows are grouped by hand rather than with prefetch_related, whose
+    """Every comment of the discussion (its `body_text` deferred), each with `priority_list`, `group_list` and
+    `attachment_list`: four queries whatever the size. The related rows are grouped by hand rather than with prefetch_related, whose
     per-object querysets cost more than the queries themselves on a thread of a thousand comments."""
-    comments = list(Comment.objects.filter(discussion=discussion).select_related("disposition").order_by("created_at", "id"))
+    # The plain-text copy of each body is as long as the body and the page never shows it.
+    comments = list(Comment.objects.filter(discussion=discussion).select_related("disposition").defer("body_text")
+                    .order_by("created_at", "id"))
     by_id = {c.pk: c for c in comments}
     for comment in comments:
         comment.priority_list, comment.group_list, comment.attachment_list = [], [], []
