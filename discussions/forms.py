@@ -33,15 +33,17 @@ class CommentForm(forms.Form):
     body_format = forms.ChoiceField(choices=[(BodyFormat.TEXT, "text"), (BodyFormat.HTML, "html")],
                                     initial=BodyFormat.TEXT, required=False, widget=forms.HiddenInput)
     priorities = PriorityChoiceField(
-        queryset=Priority.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Priority.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Which priorities is your comment about?"),
     )
     working_groups = forms.ModelMultipleChoiceField(
-        queryset=WorkingGroup.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=WorkingGroup.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Which working groups is it about?"),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    follow = forms.BooleanField(required=False, initial=True,
+    follow = forms.BooleanField(required=False, initial=True, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                                 label=_("E-mail me when someone replies to my comment or a new question is posted"))
 
     def __init__(self, *args, priorities=(), working_groups=(), **kwargs) -> None:
@@ -67,7 +69,8 @@ class CommentForm(forms.Form):
 
 
 class CommentEditForm(CommentForm):
-    remove_attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+    remove_attachments = forms.MultipleChoiceField(required=False,
+                                                   widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                                                    label=_("Remove these files"))
 
     def __init__(self, *args, attachments=(), **kwargs) -> None:
