@@ -235,4 +235,8 @@ def load(stdout, style) -> Discussion:
         attachment.save()
     stdout.write(style.SUCCESS(f"Demo discussion “{discussion.title}”: {len(questions)} questions, "
                                f"{len(comments)} comments (/discussions/{SLUG}/)."))
+    # Moderators' marks on the demo (a report, a hidden and a highlighted comment) come after the comments.
+    from discussions import demo_moderation
+
+    demo_moderation.load(stdout, style)
     return discussion

@@ -38,7 +38,9 @@ def load(stdout, style) -> None:
         stdout.write("Moderation demo skipped: no demo discussion or moderator account.")
         return
     discussion.moderators.add(moderator)
-    published = list(Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
+    # Hidden ones count too, so a second run picks the same comments as the first (the demo stays idempotent).
+    published = list(Comment.objects.filter(discussion=discussion,
+                                            status__in=[Comment.Status.PUBLISHED, Comment.Status.HIDDEN])
                      .select_related("discussion").order_by("created_at", "id"))
     answers = [c for c in published if c.parent_id is None and c.question_id]
     replies = [c for c in published if c.parent_id is not None]

@@ -306,3 +306,13 @@ def published_comment_count(discussion: Discussion) -> int:
 def discussions_for_priority(priority) -> QuerySet:
     """Discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
     return Discussion.objects.filter(Q(comments__priorities=priority, comments__status=Comment.Status.PUBLISHED)).distinct()
+
+
+def my_comments(*, user, limit: int = 100) -> list[Comment]:
+    """The user's own comments across discussions, newest first, with the outcome of moderation."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Comment.objects.filter(author=user).select_related("discussion", "question")
+                .only("id", "status", "created_at", "body_text", "decline_reason", "hidden_reason",
+                      "discussion__slug", "discussion__title", "question__text")
+                .order_by("-created_at", "-id")[:limit])

@@ -186,3 +186,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENV.get("HUB_LOG_LEVEL", "WARNING")},
 }
+
+# The site's public address, used for links in e-mails sent outside a request (digests, notifications).
+HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")
+HUB_COMMENT_RATE_LIMIT = ENV.get("HUB_COMMENT_RATE_LIMIT", "30/h")

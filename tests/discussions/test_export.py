@@ -343,7 +343,7 @@ def _page_data(size: int):
 # Session, user, two for permissions (has_perm), profile (site context), then the page's own: organisation
 # choices, the chosen discussions (validation), the count, and the choices of discussion, question, priority and
 # working group as the form renders.
-EXPORT_PAGE_QUERIES = 12
+EXPORT_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [1, 50])

@@ -45,7 +45,7 @@ def test_the_queue_of_a_site_moderator_runs_a_fixed_number_of_queries(client, se
     site = make_user(role="Moderators")
     client.force_login(site)
     client.get(QUEUE)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         response = client.get(QUEUE)
     assert len(response.context["items"]) == min(n + n // 2, 50)
 
@@ -71,7 +71,7 @@ def test_the_audit_list_of_a_site_moderator_runs_a_fixed_number_of_queries(clien
         mod.comment_publish(actor=moderator, comment=comment)
     client.force_login(site)
     client.get(AUDIT)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(AUDIT)
     assert len(response.context["entries"]) == n
 

@@ -18,7 +18,7 @@ DETAIL_ANONYMOUS = 10
 # Signed in: + session, user, profile, groups, user and group permissions, moderated discussions, subscription.
 DETAIL_SIGNED_IN = 18
 LIST_ANONYMOUS = 1
-LIST_SIGNED_IN = 4
+LIST_SIGNED_IN = 7
 
 
 def build(n: int, *, viewer=None):

@@ -125,7 +125,7 @@ def test_a_refused_response_is_reported_not_saved(client, known, secretary):
 
 # Session, user, two for permissions, profile (site context), the discussion, its priorities, the page count,
 # the response counts, the page of comments (with question and response joined) and their priorities.
-RESPONSE_TABLE_QUERIES = 11
+RESPONSE_TABLE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [1, 50])

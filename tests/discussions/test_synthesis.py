@@ -88,7 +88,7 @@ def test_the_synthesis_page_of_an_empty_discussion_says_so(secretariat_client):
 
 # Session, user, two for permissions, profile (site context), the discussion with its workplan, its priorities,
 # its published comments and their priorities.
-SYNTHESIS_QUERIES = 9
+SYNTHESIS_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [1, 50])

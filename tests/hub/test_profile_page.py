@@ -182,7 +182,7 @@ def test_the_profile_page_runs_a_fixed_number_of_queries(client, django_assert_n
     user = make_user()
     client.force_login(user)
     # session, user, profile with its organisation, the organisation list
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(9):  # + my comments, interest, menu (2 perms, moderated ids)
         response = client.get(URL)
     assert response.status_code == 200
     select = re.search(r'<select name="organisation".*?</select>', response.content.decode(), re.S).group(0)
@@ -191,5 +191,5 @@ def test_the_profile_page_runs_a_fixed_number_of_queries(client, django_assert_n
 
 def test_the_home_page_runs_a_fixed_number_of_queries_for_a_signed_in_user(client, django_assert_num_queries):
     client.force_login(make_user())
-    with django_assert_num_queries(3):  # session, user, profile with its organisation
+    with django_assert_num_queries(6):  # session, user, profile with its organisation; menu: 2 perms, moderated ids
         assert client.get("/").status_code == 200

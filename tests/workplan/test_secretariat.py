@@ -91,7 +91,7 @@ def test_the_queue_takes_a_fixed_number_of_queries(client, django_assert_num_que
         interest_express(actor=make_user(), working_group=group, role="member", message="Hi")
     client.force_login(_user("secretariat"))
     # session, user, user and group permissions, the header's profile, count, one page with all relations
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("workplan:interest-queue"))
 
 
