@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from discussions import export
@@ -31,8 +32,8 @@ class Command(BaseCommand):
                             help="which comments: published (the default), all, or one other status")
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("-o", "--output", required=True, help="the file to write")
-        parser.add_argument("--base-url", default="http://localhost:8000",
-                            help="scheme and host for permalinks, e.g. https://hub.example.org")
+        parser.add_argument("--base-url", default=settings.HUB_SITE_URL,
+                            help="scheme and host for permalinks, e.g. https://hub.example.org (default: HUB_SITE_URL)")
         parser.add_argument("--bom", action="store_true", help="CSV only: start with a UTF-8 byte order mark (for Excel)")
         parser.add_argument("--priority", metavar="CODE", help="only comments naming this priority, e.g. NP5")
         parser.add_argument("--stakeholder-group", choices=StakeholderGroup.values)
