@@ -128,18 +128,23 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
+    """Zip-based files (xlsx, zip) need their directory written at the end: build in a temporary file, then stream."""
+    spool = tempfile.TemporaryFile()
+    write(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
+
+
 @require_GET
 @secretariat_only
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     filters = _filters_or_redirect(request)
     if isinstance(filters, HttpResponse):
         return filters
-    # The workbook is assembled in a temporary file (a zip needs its directory at the end), then streamed.
-    spool = tempfile.TemporaryFile()
-    export_module.write_xlsx(spool, filters, _options(request))
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=_filename("feedback", "xlsx"),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _spooled_download(lambda spool: export_module.write_xlsx(spool, filters, _options(request)),
+                             _filename("feedback", "xlsx"),
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @require_GET
@@ -148,11 +153,8 @@ def export_attachments(request: HttpRequest) -> HttpResponse:
     filters = _filters_or_redirect(request)
     if isinstance(filters, HttpResponse):
         return filters
-    spool = tempfile.TemporaryFile()
-    export_module.write_attachments_zip(spool, filters, _options(request))
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=_filename("attachments", "zip"),
-                        content_type="application/zip")
+    return _spooled_download(lambda spool: export_module.write_attachments_zip(spool, filters, _options(request)),
+                             _filename("attachments", "zip"), "application/zip")
 
 
 @require_GET
