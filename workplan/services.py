@@ -87,7 +87,7 @@ def _decide(*, actor, expression: InterestExpression, status: str, reply: str, s
     if len(reply) > MESSAGE_MAX_LENGTH:
         raise ValidationError({"reply": _("Keep the reply to %(max)d characters.") % {"max": MESSAGE_MAX_LENGTH}})
     # Lock the row: two secretariat members deciding at once must not both succeed.
-    expression = (InterestExpression.objects.select_for_update()
+    expression = (InterestExpression.objects.select_for_update(of=("self",))
                   .select_related("working_group__workplan", "organisation", "submitted_by").get(pk=expression.pk))
     if expression.status != InterestExpression.Status.PENDING:
         raise ValidationError(_("This expression of interest was already decided (%(status)s).") % {
