@@ -82,3 +82,14 @@ def parse_database_url(url: str | None, base_dir: Path) -> dict:
             config["OPTIONS"] = options
         return config
     raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:/// or postgres://")
+
+
+def parse_cache_url(url: str | None) -> dict:
+    """Turn HUB_CACHE_URL into a Django CACHES entry: none → local memory; redis:// or rediss:// → Redis."""
+    if not url or url.startswith("locmem:"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hub",
+                "OPTIONS": {"MAX_ENTRIES": 5000}}
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "hub"}
+    raise ValueError(f"HUB_CACHE_URL scheme {scheme!r} is not supported; use redis://host:6379/0")

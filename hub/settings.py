@@ -7,7 +7,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from hub.envconfig import env_bool, env_int, env_list, parse_database_url
+from hub.envconfig import env_bool, env_int, env_list, parse_cache_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
@@ -82,7 +82,9 @@ TEMPLATES = [
 DATABASES = {"default": parse_database_url(ENV.get("DATABASE_URL"), BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hub"}}
+# One process: the local-memory cache. Several processes or servers: set HUB_CACHE_URL=redis://host:6379/0 so
+# rate limits and rendered comment fragments are shared.
+CACHES = {"default": parse_cache_url(ENV.get("HUB_CACHE_URL"))}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.envconfig import env_bool, env_int, env_list, parse_database_url
+from hub.envconfig import env_bool, env_int, env_list, parse_cache_url, parse_database_url
 
 BASE = Path("/srv/hub")
 
@@ -65,3 +65,39 @@ def test_env_int_names_the_variable_when_it_is_not_a_number():
     assert env_int({"N": "42"}, "N", 1) == 42
     with pytest.raises(ValueError, match="N must be a whole number"):
         env_int({"N": "many"}, "N", 1)
+
+
+def test_no_cache_url_means_the_local_memory_cache():
+    assert parse_cache_url(None)["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_redis_cache_url_selects_the_redis_backend_with_that_location():
+    config = parse_cache_url("redis://127.0.0.1:6379/2")
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["LOCATION"] == "redis://127.0.0.1:6379/2"
+
+
+def test_an_unknown_cache_url_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="HUB_CACHE_URL"):
+        parse_cache_url("memcached://localhost:11211")
+
+
+def test_rate_limits_work_against_the_real_redis_server_when_it_runs(settings):
+    """The shared cache really is shared: two limiter calls through Redis count together."""
+    import redis as redis_client
+
+    try:
+        redis_client.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1).ping()
+    except redis_client.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    with override_settings(CACHES={"default": parse_cache_url("redis://127.0.0.1:6379/15")}):
+        caches["default"].clear()
+        from hub import ratelimit
+
+        assert ratelimit.allow("test", "k", "2/m") is True
+        assert ratelimit.allow("test", "k", "2/m") is True
+        assert ratelimit.allow("test", "k", "2/m") is False
+        caches["default"].clear()
