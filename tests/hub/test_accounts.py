@@ -207,3 +207,12 @@ def test_people_without_a_name_yet_are_named_by_their_email(client, mailoutbox):
     username = get_user_model().objects.get(email="fresh@example.org").username
     assert "user fresh@example.org has given your email address" in mailoutbox[0].body
     assert f"user {username} " not in mailoutbox[0].body
+
+
+def test_account_emails_greet_with_the_site_name_not_the_host_name(client, mailoutbox, settings):
+    settings.HUB_SITE_NAME = "Network Hub"
+    sign_up(client, email="greeted@example.org")
+    body = mailoutbox[0].body
+    assert body.startswith("Hello from Network Hub,")
+    assert "Network Hub, the secretariat's consultation site" in body
+    assert "Hello from testserver" not in body
