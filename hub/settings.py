@@ -120,7 +120,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]  # the site-wide strings (templates/ included)
 TIME_ZONE = ENV.get("HUB_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
