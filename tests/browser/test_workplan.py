@@ -58,6 +58,13 @@ def test_a_stakeholder_expresses_interest_and_the_secretariat_accepts(page):
     expect(page.locator("#interest .interest-status")).to_have_text("Accepted")
     expect(page.get_by_text("Welcome to the group.")).to_be_visible()
     expect(page.locator(".member-list")).to_contain_text("Migrant Forum")
+    # The decision is on the stakeholder's profile too, reached from the header's menu.
+    page.locator("#user-menu").click()
+    page.get_by_role("link", name="My profile").click()
+    decision = page.locator(".my-interest .interest-expression")
+    expect(decision).to_contain_text("Working group on alternatives to detention")
+    expect(decision.locator(".interest-status")).to_have_text("Accepted")
+    expect(decision).to_contain_text("Welcome to the group.")
 
 
 def test_the_priority_page_and_the_group_page_read_well_without_logging_in(page):
