@@ -109,7 +109,9 @@ def test_the_language_switcher_switches_to_french(page):
         page.get_by_label("Language").select_option("fr")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.get_by_label("Language")).to_have_value("fr")
+    # Our own strings are translated too: the switcher's label is now French.
+    expect(page.get_by_label("Langue")).to_have_value("fr")
+    expect(page.get_by_role("link", name="Plan de travail")).to_be_visible()
     # allauth ships French: the page itself is now in French.
     expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
     page.goto("/")
