@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium axe migrate demo check-deploy bench clean
+.PHONY: run test install install-dev chromium axe migrate demo bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
