@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from discussions import rendering
-from hub.text import clean_html
+from hub.templatetags.hub_tags import sanitized
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ def stakeholder_group(code: str) -> str:
 @register.filter
 def clean_comment_html(html: str) -> SafeString:
     """Stored comment HTML, passed once more through the site's one cleaning function before it is shown."""
-    return mark_safe(clean_html(html or ""))  # clean_html's output contains only allowlisted markup
+    return sanitized(html)
 
 
 @register.inclusion_tag("discussions/_my_comments.html", takes_context=True)
