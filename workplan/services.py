@@ -3,7 +3,7 @@ and sends its mail only once the transaction has committed."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -140,6 +140,26 @@ def _mail_decision(expression: InterestExpression, *, site_url: str) -> None:
     body = render_to_string("workplan/email/interest_decided.txt", context)
     mail = EmailMessage(subject=subject, body=body, to=[recipient])
     transaction.on_commit(lambda: mail.send(fail_silently=False))
+
+
+@transaction.atomic
+def interest_withdraw(*, actor, expression: InterestExpression) -> InterestExpression:
+    """A member of the organisation takes back its pending expression before the secretariat decides."""
+    expression = InterestExpression.objects.select_for_update(of=("self",)).select_related(
+        "working_group", "organisation").get(pk=expression.pk)
+    profile = profile_for_user(actor)
+    if not (profile and profile.is_complete and profile.organisation_id == expression.organisation_id):
+        raise PermissionDenied(_("Only members of %(organisation)s can withdraw its expression of interest.") % {
+            "organisation": expression.organisation.name})
+    if expression.status != InterestExpression.Status.PENDING:
+        raise ValidationError(_("This expression of interest was already decided (%(status)s).") % {
+            "status": expression.get_status_display().lower()})
+    expression.status = InterestExpression.Status.WITHDRAWN
+    expression.decided_at = timezone.now()
+    expression.save(update_fields=["status", "decided_at"])
+    audit_log(actor=actor, action="interest.withdraw", target=expression,
+              before={"status": InterestExpression.Status.PENDING}, after={"status": expression.status})
+    return expression
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("interest/", views.interest_queue, name="interest-queue"),
     path("interest/export.csv", views.interest_csv, name="interest-csv"),
     path("interest/<int:pk>/decide/", views.interest_decide, name="interest-decide"),
+    path("interest/<int:pk>/withdraw/", views.interest_withdraw_view, name="interest-withdraw"),
     path("<slug:slug>/", views.workplan_detail, name="workplan-detail"),
     path("<slug:slug>/document/", views.workplan_document, name="workplan-document"),
     path("<slug:slug>/priorities/<str:code>/", views.priority_detail, name="priority-detail"),

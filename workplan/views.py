@@ -21,7 +21,7 @@ from workplan import selectors
 from workplan.forms import DecisionForm, InterestForm
 from workplan.models import InterestExpression
 from workplan.permissions import can_express_interest, can_manage_workplan, check_manage_workplan
-from workplan.services import interest_accept, interest_decline, interest_export, interest_express
+from workplan.services import interest_accept, interest_decline, interest_export, interest_express, interest_withdraw
 
 FEEDBACK_PER_PAGE = 20
 QUEUE_PER_PAGE = 50
@@ -83,6 +83,19 @@ def working_group_detail(request: HttpRequest, slug: str, group: str) -> HttpRes
         "group": working_group, "workplan": working_group.workplan, "form": form, "organisation": organisation,
         "expressions": expressions, "pending": pending, "profile": profile,
     })
+
+
+@login_required
+@require_POST
+def interest_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    expression = get_object_or_404(InterestExpression.objects.select_related("working_group__workplan"), pk=pk)
+    try:
+        interest_withdraw(actor=request.user, expression=expression)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your organisation's expression of interest is withdrawn."))
+    return redirect(expression.working_group.get_absolute_url() + "#interest")
 
 
 def _login_url() -> str:
