@@ -90,3 +90,13 @@ def test_the_cron_command_sends_what_is_due(discussion, moderator, django_captur
         call_command("send_moderation_digest", stdout=open("/dev/null", "w"))
     [message] = digests_to(moderator.email)
     assert "Waiting since before the digest" in message.body
+
+
+def test_a_comment_attributed_to_its_organisation_only_names_the_organisation_once(
+        discussion, moderator, django_capture_on_commit_callbacks):
+    arrive(discussion, django_capture_on_commit_callbacks, author_name="Lotte Vermeulen",
+           author_organisation="Global Union of Care Workers", show_personal_name=False, body_text="Our view.")
+    [message] = digests_to(moderator.email)
+    assert "- Global Union of Care Workers, " in message.body
+    assert "Global Union of Care Workers (Global Union of Care Workers)" not in message.body
+    assert "Lotte Vermeulen" not in message.body
