@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from discussions import notifications
 from discussions.models import Comment, Discussion, Flag
 from hub.audit import audit_log
 from hub.models import AuditEntry
@@ -37,9 +38,8 @@ DIGEST_MAX_ITEMS = 50
 
 
 def site_url(path: str) -> str:
-    """An absolute link for e-mails: HUB_SITE_URL when set, else the development server."""
-    base = (getattr(settings, "HUB_SITE_URL", "") or "http://localhost:8000").rstrip("/")
-    return base + path
+    """An absolute link for e-mails, on the same base as every other notification."""
+    return notifications.site_url() + path
 
 
 def _public_link(comment: Comment) -> str:

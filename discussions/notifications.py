@@ -33,7 +33,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
 
 def site_url() -> str:
     """The absolute address mails link to (HUB_SITE_URL), without a trailing slash."""
-    return getattr(settings, "HUB_SITE_URL", "http://localhost:8000").rstrip("/")
+    return settings.HUB_SITE_URL.rstrip("/")
 
 
 def _send(*, user, discussion, subject: str, template: str, context: dict) -> None:
