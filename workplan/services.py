@@ -129,11 +129,13 @@ def _mail_decision(expression: InterestExpression, *, site_url: str) -> None:
     if not recipient:
         return
     group = expression.working_group
+    # E-mail links must be absolute: the request's address when there is one, otherwise HUB_SITE_URL.
+    base = (site_url or settings.HUB_SITE_URL).rstrip("/")
     context = {
         "expression": expression, "group": group, "organisation": expression.organisation,
         "accepted": expression.status == InterestExpression.Status.ACCEPTED,
-        "group_url": f"{site_url.rstrip('/')}{group.get_absolute_url()}" if site_url else group.get_absolute_url(),
-        "profile_url": f"{site_url.rstrip('/')}{reverse('hub:profile')}",
+        "group_url": f"{base}{group.get_absolute_url()}",
+        "profile_url": f"{base}{reverse('hub:profile')}",
         "site_name": settings.HUB_SITE_NAME,
     }
     subject = render_to_string("workplan/email/interest_decided_subject.txt", context).strip()

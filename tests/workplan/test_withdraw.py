@@ -67,3 +67,14 @@ def test_withdrawing_needs_a_post_and_a_login(client, setting):
     assert client.post(url).status_code == 403
     expression.refresh_from_db()
     assert expression.status == InterestExpression.Status.PENDING
+
+
+def test_a_decision_taken_outside_a_request_still_mails_absolute_links(
+        setting, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.HUB_SITE_URL = "https://hub.example.org"
+    group, _stakeholder, expression = setting
+    with django_capture_on_commit_callbacks(execute=True):
+        interest_accept(actor=make_user(role=SECRETARIAT), expression=expression, reply="Welcome.")
+    body = mailoutbox[-1].body
+    assert f"https://hub.example.org{group.get_absolute_url()}" in body
+    assert "https://hub.example.org/profile/" in body
