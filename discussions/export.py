@@ -26,14 +26,13 @@ from django.utils.translation import gettext as _
 from discussions.export_filters import ExportFilters, comments_for_export
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
+from hub.spreadsheets import FORMULA_FIRST, neutralise
 from workplan.models import InterestExpression, Priority, WorkingGroup
 
 CHUNK_SIZE = 2000
 # Rows are gathered into blocks of about this many before a streamed response sends them.
 CSV_ROWS_PER_BLOCK = 200
 # OWASP's list: a spreadsheet treats a cell starting with one of these as a formula (or a DDE command).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 EXCEL_MAX_CELL = 32_767
 
 
@@ -84,13 +83,6 @@ TOPIC_KEYS: tuple[str, ...] = ("id", "permalink", "in_reply_to", "author", "orga
                                "posted_at", "priorities", "body_text", "response")
 TOPIC_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.key in TOPIC_KEYS)
 _TOPIC_INDEXES: tuple[int, ...] = tuple(i for i, c in enumerate(COLUMNS) if c.key in TOPIC_KEYS)
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def iso(value: datetime.datetime | None) -> str:
@@ -288,7 +280,7 @@ class RowBuilder:
             c.disposition__rationale or "",
         ]
         # neutralise(), inlined: this line runs for every cell of every row.
-        return [("'" + v) if v.__class__ is str and v[:1] in _FORMULA_FIRST else v for v in values]
+        return [("'" + v) if v.__class__ is str and v[:1] in FORMULA_FIRST else v for v in values]
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------

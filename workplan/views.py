@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.selectors import profile_for_user
+from hub.spreadsheets import neutralise
 from workplan import selectors
 from workplan.forms import DecisionForm, InterestForm
 from workplan.models import InterestExpression
@@ -161,8 +162,7 @@ CSV_COLUMNS = ["submitted", "workplan", "working group", "organisation", "acrony
 
 def _cell(value) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas; a leading apostrophe keeps them text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralise("" if value is None else str(value))
 
 
 @_secretariat

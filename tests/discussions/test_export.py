@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from discussions.export import COLUMNS, HEADERS, TOPIC_COLUMNS, neutralise
+from discussions.export import COLUMNS, HEADERS, TOPIC_COLUMNS
+from hub.spreadsheets import neutralise
 from discussions.models import Comment
 from hub.models import StakeholderGroup
 from tests.discussions.secretariat_data import (
