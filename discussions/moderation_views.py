@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from discussions.models import Comment, Discussion, Question
 from discussions.moderation import selectors
 from discussions.permissions import can_moderate_anything, check_moderate_discussion, check_view_comment
 from hub.models import StakeholderGroup
-from hub.text import clean_html
+from hub.text import clean_html_for_display
 
 PAGE_SIZE = 50
 _GROUP_LABELS = dict(StakeholderGroup.choices)
@@ -32,7 +31,7 @@ _GROUP_LABELS = dict(StakeholderGroup.choices)
 
 def _decorate(comment):
     """What templates show but must not compute: the body re-cleaned for display, the stakeholder group's label."""
-    comment.safe_body = mark_safe(clean_html(comment.body))  # cleaned by the one HTML-cleaning function just now
+    comment.safe_body = clean_html_for_display(comment.body)
     comment.group_label = _GROUP_LABELS.get(comment.author_stakeholder_group, comment.author_stakeholder_group)
     return comment
 
@@ -232,7 +231,7 @@ def comment_history(request: HttpRequest, pk: int) -> HttpResponse:
     check_moderate_discussion(request.user, comment.discussion)
     versions = selectors.comment_versions(comment)
     for version in versions:
-        version.safe_body = mark_safe(clean_html(version.body))  # re-cleaned for display, like the comment
+        version.safe_body = clean_html_for_display(version.body)
     return render(request, "discussions/moderation/history.html", {"comment": comment, "versions": versions})
 
 

@@ -20,7 +20,7 @@ from discussions.models import Comment, Discussion
 from discussions.selectors import Entry
 from discussions.uploads import TYPE_NAMES
 from hub.models import StakeholderGroup
-from hub.text import clean_html
+from hub.text import clean_html_for_display
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
 # Bump when _comment.html changes in a way the data digest cannot see.
@@ -69,7 +69,7 @@ def body_html(comment: Comment, discussion: Discussion) -> SafeString:
         from workplan.mentions import PriorityIndex, link_priority_mentions
 
         return link_priority_mentions(comment.body, PriorityIndex.for_workplan(discussion.workplan))
-    return mark_safe(clean_html(comment.body))  # clean_html's output is safe by construction
+    return clean_html_for_display(comment.body)
 
 
 def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str) -> str:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from hub.text import clean_html
+from hub.text import clean_html_for_display
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 @register.filter
 def sanitized(html: str | None) -> SafeString:
     """Stored user HTML shown through the one cleaning function again, so no template ever trusts it as saved."""
-    return mark_safe(clean_html(html or ""))  # clean_html's output holds only allowlisted markup
+    return clean_html_for_display(html)
