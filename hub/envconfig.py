@@ -1,6 +1,8 @@
 """Reading settings from the environment: small pure functions, unit-tested in tests/hub/test_envconfig.py."""
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -37,6 +39,31 @@ def env_int(environ: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number; got {raw!r}") from exc
+
+
+def env_networks(environ: dict, name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated list of IP addresses or networks (CIDR), normalised; a bad entry is an error."""
+    networks = []
+    for item in env_list(environ, name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ValueError(f"{name} must list IP addresses or networks such as 10.0.0.0/8; got {item!r}") from exc
+    return networks
+
+
+_RATE = re.compile(r"^\d+/[smhd]$")
+
+
+def env_rate(environ: dict, name: str, default: str) -> str:
+    """A rate limit 'N/s', 'N/m', 'N/h' or 'N/d' (N per second, minute, hour, day); checked at start-up."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    rate = raw.strip().lower()
+    if not _RATE.match(rate):
+        raise ValueError(f"{name} must look like 10/h (a number, then /s, /m, /h or /d); got {raw!r}")
+    return rate
 
 
 def parse_database_url(url: str | None, base_dir: Path) -> dict:

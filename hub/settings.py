@@ -7,7 +7,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from hub.envconfig import env_bool, env_int, env_list, parse_cache_url, parse_database_url
+from hub.envconfig import env_bool, env_int, env_list, env_networks, env_rate, parse_cache_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
@@ -20,7 +20,9 @@ CSRF_TRUSTED_ORIGINS = env_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 HUB_SITE_NAME = ENV.get("HUB_SITE_NAME", "Hub")
 HUB_CONTACT_EMAIL = ENV.get("HUB_CONTACT_EMAIL", "secretariat@hub.localhost")
-HUB_CONTACT_RATE_LIMIT = ENV.get("HUB_CONTACT_RATE_LIMIT", "5/h")
+# Rate limits ("N/s", "N/m", "N/h", "N/d"), counted per account when signed in, else per client address.
+HUB_CONTACT_RATE_LIMIT = env_rate(ENV, "HUB_CONTACT_RATE_LIMIT", "5/h")
+HUB_COMMENT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_RATE_LIMIT", "30/h")
 # Served over HTTPS (production): secure cookies, HSTS and the redirect. Off by default only in development.
 HUB_HTTPS = env_bool(ENV, "HUB_HTTPS", default=not DEBUG)
 
@@ -111,7 +113,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HUB_HTTPS else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # allauth names people by their (generated, never shown) username otherwise, e.g. "Successfully signed in as user7".
 ACCOUNT_USER_DISPLAY = "hub.views.account_display_name"
-# allauth's rate limits stay on (its defaults); they use the cache above.
+# allauth's rate limits stay on, with its defaults: after 5 failed logins to one account within 5 minutes even the
+# right password is refused until they age out, and one address gets 10 failed logins a minute. They use the cache
+# above, and the client address of hub.ratelimit.client_ip (through the adapter).
+ACCOUNT_ADAPTER = "hub.adapters.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -162,8 +167,15 @@ CSRF_COOKIE_SECURE = HUB_HTTPS
 SECURE_HSTS_SECONDS = env_int(ENV, "HUB_HSTS_SECONDS", 31536000) if HUB_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HUB_HTTPS
 SECURE_HSTS_PRELOAD = HUB_HTTPS
-if env_bool(ENV, "HUB_BEHIND_PROXY", default=False):
+# Behind a reverse proxy: HUB_BEHIND_PROXY trusts its X-Forwarded-Proto, and HUB_TRUSTED_PROXIES (addresses or
+# CIDR networks; loopback by default when HUB_BEHIND_PROXY is on, none otherwise) says whose X-Forwarded-For is
+# believed. The client's address - the key of every rate limit, allauth's included - is the right-most
+# X-Forwarded-For entry that is not a trusted proxy (hub.ratelimit.client_ip); X-Forwarded-For from anyone else is
+# ignored, so it cannot be forged to dodge a limit.
+HUB_BEHIND_PROXY = env_bool(ENV, "HUB_BEHIND_PROXY", default=False)
+if HUB_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+HUB_TRUSTED_PROXIES = env_networks(ENV, "HUB_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if HUB_BEHIND_PROXY else [])
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -191,4 +203,3 @@ LOGGING = {
 
 # The site's public address, used for links in e-mails sent outside a request (digests, notifications).
 HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")
-HUB_COMMENT_RATE_LIMIT = ENV.get("HUB_COMMENT_RATE_LIMIT", "30/h")

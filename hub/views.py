@@ -80,7 +80,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["website"]:
                 # A bot filled the hidden field: answer as if sent, store nothing.
                 return redirect("hub:contact-thanks")
-            if not ratelimit.allow("contact", ratelimit.client_key(request), settings.HUB_CONTACT_RATE_LIMIT):
+            if not ratelimit.allow_request(request, "contact", settings.HUB_CONTACT_RATE_LIMIT):
                 form.add_error(None, _("You have sent several messages in a short time. Please try again in an hour."))
                 return render(request, "hub/contact.html", {"form": form}, status=429)
             data = form.cleaned_data

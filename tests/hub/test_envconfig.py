@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.envconfig import env_bool, env_int, env_list, parse_cache_url, parse_database_url
+from hub.envconfig import env_bool, env_int, env_list, env_networks, env_rate, parse_cache_url, parse_database_url
 
 BASE = Path("/srv/hub")
 
@@ -80,6 +80,48 @@ def test_a_redis_cache_url_selects_the_redis_backend_with_that_location():
 def test_an_unknown_cache_url_is_refused_with_a_message():
     with pytest.raises(ValueError, match="HUB_CACHE_URL"):
         parse_cache_url("memcached://localhost:11211")
+
+
+def test_trusted_proxies_are_addresses_or_networks_normalised():
+    environ = {"HUB_TRUSTED_PROXIES": "10.0.0.5, 172.16.0.0/12,::1, fd00::/8"}
+    assert env_networks(environ, "HUB_TRUSTED_PROXIES") == ["10.0.0.5/32", "172.16.0.0/12", "::1/128", "fd00::/8"]
+    assert env_networks({}, "HUB_TRUSTED_PROXIES", ["127.0.0.1"]) == ["127.0.0.1/32"]
+    assert env_networks({}, "HUB_TRUSTED_PROXIES") == []
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="HUB_TRUSTED_PROXIES .*'proxy.local'"):
+        env_networks({"HUB_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}, "HUB_TRUSTED_PROXIES")
+
+
+@pytest.mark.parametrize("raw, rate", [(None, "5/h"), ("", "5/h"), ("10/m", "10/m"), (" 3/D ", "3/d")])
+def test_rate_limits_read_as_a_count_per_unit(raw, rate):
+    environ = {} if raw is None else {"HUB_CONTACT_RATE_LIMIT": raw}
+    assert env_rate(environ, "HUB_CONTACT_RATE_LIMIT", "5/h") == rate
+
+
+@pytest.mark.parametrize("raw", ["ten/h", "10", "10/hours", "10/w", "-1/h"])
+def test_a_malformed_rate_limit_is_refused_at_start_up(raw):
+    with pytest.raises(ValueError, match="HUB_COMMENT_EDIT_RATE_LIMIT"):
+        env_rate({"HUB_COMMENT_EDIT_RATE_LIMIT": raw}, "HUB_COMMENT_EDIT_RATE_LIMIT", "20/h")
+
+
+def test_behind_a_proxy_loopback_is_trusted_by_default_and_otherwise_nothing(monkeypatch):
+    import importlib
+
+    import hub.settings
+
+    try:
+        monkeypatch.delenv("HUB_TRUSTED_PROXIES", raising=False)
+        monkeypatch.setenv("HUB_BEHIND_PROXY", "0")
+        assert importlib.reload(hub.settings).HUB_TRUSTED_PROXIES == []
+        monkeypatch.setenv("HUB_BEHIND_PROXY", "1")
+        assert importlib.reload(hub.settings).HUB_TRUSTED_PROXIES == ["127.0.0.1/32", "::1/128"]
+        monkeypatch.setenv("HUB_TRUSTED_PROXIES", "10.1.2.3")
+        assert importlib.reload(hub.settings).HUB_TRUSTED_PROXIES == ["10.1.2.3/32"]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(hub.settings)
 
 
 def test_rate_limits_work_against_the_real_redis_server_when_it_runs(settings):
