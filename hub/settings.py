@@ -115,7 +115,8 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_USER_DISPLAY = "hub.views.account_display_name"
 # allauth's rate limits stay on, with its defaults: after 5 failed logins to one account within 5 minutes even the
 # right password is refused until they age out, and one address gets 10 failed logins a minute. They use the cache
-# above, and the client address of hub.ratelimit.client_ip (through the adapter).
+# above, and the client address of hub.ratelimit.client_ip (through the adapter). The Django admin has no login
+# form of its own: /admin/login/ sends people to this one (hub.views.admin_login).
 ACCOUNT_ADAPTER = "hub.adapters.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include((hub_patterns, "hub"))),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs, so that its login form is never served (see hub.views.admin_login).
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("workplan/", include("workplan.urls")),
     path("discussions/", include("discussions.urls")),
