@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.mail import header_text
 from hub.models import Attribution, Organisation, StakeholderGroup
 
 
@@ -46,3 +47,17 @@ class ContactForm(forms.Form):
     # A field people never see (hidden by CSS); bots that fill every field give themselves away.
     website = forms.CharField(label=_("Leave this field empty"), required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    # The name and subject travel on one line (the subject in a mail header): line breaks and control characters
+    # typed or pasted into them are folded into spaces rather than refused, so nothing is lost.
+    def _one_line(self, name: str) -> str:
+        value = header_text(self.cleaned_data[name])
+        if not value:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], code="required")
+        return value
+
+    def clean_name(self) -> str:
+        return self._one_line("name")
+
+    def clean_subject(self) -> str:
+        return self._one_line("subject")

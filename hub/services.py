@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
+from hub.mail import header_text, send_on_commit
 from hub.models import Attribution, ContactMessage, Organisation, Profile, StakeholderGroup
 
 
@@ -58,9 +59,10 @@ def profile_update(
 
 @transaction.atomic
 def contact_message_send(*, actor, name: str, email: str, subject: str, message: str) -> ContactMessage:
-    """Store the message for staff and e-mail it to the site's contact address once the row is saved."""
+    """Store the message for staff and e-mail it to the site's contact address once the row is saved; the name and
+    subject are kept on one line (no header injection), and a mail that cannot be sent leaves the stored message."""
     contact = ContactMessage.objects.create(
-        name=name.strip(), email=email.strip(), subject=subject.strip(), message=message.strip(),
+        name=header_text(name), email=email.strip(), subject=header_text(subject), message=message.strip(),
         user=actor if getattr(actor, "is_authenticated", False) else None,
     )
     mail = EmailMessage(
@@ -70,5 +72,5 @@ def contact_message_send(*, actor, name: str, email: str, subject: str, message:
         to=[settings.HUB_CONTACT_EMAIL],
         reply_to=[contact.email],
     )
-    transaction.on_commit(lambda: mail.send(fail_silently=False))
+    send_on_commit(mail)
     return contact

@@ -114,3 +114,61 @@ def test_markup_in_a_message_is_escaped_on_the_form(client, settings):
     body = response.content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+HEADER_INJECTION = "Meeting\r\nBcc: everyone@example.org\r\n\r\nSpam body"
+
+
+def test_a_line_break_in_the_subject_is_folded_into_spaces_and_the_mail_goes_out(
+        client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {**DATA, "subject": HEADER_INJECTION, "name": "Amina\nOdhiambo"})
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    stored = ContactMessage.objects.get()
+    assert stored.subject == "Meeting Bcc: everyone@example.org Spam body"
+    assert stored.name == "Amina Odhiambo"
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.subject == "[Migration Hub contact] Meeting Bcc: everyone@example.org Spam body"
+    assert mail.bcc == [] and mail.recipients() == ["contact@hub.example.org"]
+    raw = mail.message().as_string()
+    assert "\nBcc:" not in raw and "\nSpam body" not in raw
+
+
+@pytest.mark.parametrize("subject", ["Meeting\u2028Bcc: x@example.org", "Meeting\x0bnext", "Meeting\x85next"])
+def test_other_line_breaking_characters_in_the_subject_are_folded_too(subject, client, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, {**DATA, "subject": subject}).status_code == 302
+    assert "\n" not in mailoutbox[0].message()["Subject"].replace("\n ", "")
+    assert ContactMessage.objects.get().subject.startswith("Meeting ")
+
+
+def test_a_subject_of_control_characters_only_is_asked_for_again(client, mailoutbox):
+    response = client.post(URL, {**DATA, "subject": "\x01\x02\r\n"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ContactMessage.objects.exists()
+
+
+def test_a_mail_that_cannot_be_sent_keeps_the_stored_message_and_thanks_the_sender(
+        client, monkeypatch, django_capture_on_commit_callbacks, caplog):
+    import smtplib
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, DATA)
+    assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
+    assert ContactMessage.objects.get().subject == "Annual meeting"
+    assert "E-mail not sent: [Migration Hub contact] Annual meeting" in caplog.text
+
+
+def test_the_service_folds_a_subject_given_to_it_directly(mailoutbox, django_capture_on_commit_callbacks):
+    from hub.services import contact_message_send
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_message_send(actor=None, name="A", email="a@example.org", subject=HEADER_INJECTION, message="Hi")
+    assert mailoutbox[0].subject == "[Migration Hub contact] Meeting Bcc: everyone@example.org Spam body"
