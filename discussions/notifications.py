@@ -1,6 +1,7 @@
 """E-mails to followers of a discussion: a reply to my comment was published; a new question was posted.
 
-Every e-mail carries a signed one-click unsubscribe link (and the List-Unsubscribe headers of RFC 2369/8058).
+Every e-mail carries a signed unsubscribe link (and the List-Unsubscribe headers of RFC 2369/8058): opening it
+asks for confirmation, a POST to it (the button there, or a mail client's one-click) unsubscribes.
 Callers are services inside a transaction: mail leaves only once that transaction commits.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from discussions.models import Comment, Question, Subscription
+from hub.mail import header_text, send_logged
 
 _SALT = "discussions.unsubscribe"
 
@@ -42,11 +44,13 @@ def _send(*, user, discussion, subject: str, template: str, context: dict) -> No
     context = {**context, "discussion": discussion, "unsubscribe_url": unsubscribe_url, "site_url": site_url(),
                "site_name": settings.HUB_SITE_NAME}
     body = render_to_string(template, context)
+    # RFC 2369 and 8058: mail clients show an unsubscribe button that POSTs "List-Unsubscribe=One-Click" to the
+    # link (the view acts on POST only; a plain GET, as mail scanners send, just asks).
     mail = EmailMultiAlternatives(
-        subject=f"[{settings.HUB_SITE_NAME}] {subject}", body=body, to=[user.email],
+        subject=header_text(f"[{settings.HUB_SITE_NAME}] {subject}"), body=body, to=[user.email],
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-    mail.send(fail_silently=False)
+    send_logged(mail)  # one refused address or odd name must not stop the other followers' mail
 
 
 def _send_reply_notice(comment_id: int) -> None:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from discussions import rendering, selectors, services, uploads
 from discussions.forms import FILE_ACCEPT, CommentEditForm, CommentForm
@@ -354,17 +354,27 @@ def discussion_unfollow(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(discussion.get_absolute_url())
 
 
-@csrf_exempt  # the signed token is the credential; mail clients POST here for one-click unsubscribe (RFC 8058)
+# No CSRF token: mail clients POST here for RFC 8058 one-click unsubscribe, with no page or cookie of ours. That is
+# safe because the signed token in the URL is the credential: a forged POST needs the token, and whoever holds it
+# may unsubscribe anyway. The token allows nothing but stopping these e-mails.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click in the e-mail stops it: the link itself unsubscribes, no login needed."""
+    """The link in a follower's e-mail. Opening it (GET - as mail scanners and link previews do) only asks; the
+    button on that page, or a mail client's one-click POST, stops the e-mails. No login needed."""
     found = read_unsubscribe_token(token)
-    if found is None:
+    user = discussion = None
+    if found is not None:
+        user = get_user_model().objects.filter(pk=found[0]).first()
+        discussion = Discussion.objects.filter(pk=found[1]).first()
+    if user is None or discussion is None:
         return render(request, "discussions/unsubscribe.html", {"invalid": True}, status=400)
-    user_id, discussion_id = found
-    user = get_object_or_404(get_user_model(), pk=user_id)
-    discussion = get_object_or_404(Discussion, pk=discussion_id)
-    services.discussion_unfollow(actor=None, user=user, discussion=discussion)
-    return render(request, "discussions/unsubscribe.html", {"discussion": discussion})
+    if request.method == "POST":
+        services.discussion_unfollow(actor=None, user=user, discussion=discussion)
+        return render(request, "discussions/unsubscribe.html", {"discussion": discussion, "done": True})
+    return render(request, "discussions/unsubscribe.html", {
+        "discussion": discussion, "following": selectors.is_following(user, discussion),
+    })
 
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:

@@ -259,7 +259,10 @@ def test_a_published_reply_emails_the_parent_author_who_follows_with_an_unsubscr
     unsubscribe = re.search(r"http://\S+/discussions/unsubscribe/\S+/", message.body).group(0)
     assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
     path = unsubscribe.split("localhost:8000", 1)[1] if "localhost:8000" in unsubscribe else unsubscribe
-    response = client.get(path)
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert client.get(path).status_code == 200  # opening the link only asks
+    assert Subscription.objects.filter(user=parent_author).exists()
+    response = client.post(path)
     assert response.status_code == 200 and "no longer follow" in response.content.decode()
     assert not Subscription.objects.filter(user=parent_author).exists()
 
