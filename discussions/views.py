@@ -144,6 +144,15 @@ def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uplo
     return staged
 
 
+def _rate_limited(request: HttpRequest, form, scope: str, rate: str, message: str) -> bool:
+    """Count this attempt against the account's limit; past it, the form carries `message` (it keeps what was
+    typed, to be shown again with status 429) and True is returned."""
+    if ratelimit.allow_request(request, scope, rate):
+        return False
+    form.add_error(None, message)
+    return True
+
+
 def _apply_service_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -179,10 +188,9 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
     if request.POST.get("action") == "preview":
         return _preview(request, form, context, discussion, body, body_format, priorities)
-    if not ratelimit.allow("comment", ratelimit.client_key(request),
-                           getattr(settings, "HUB_COMMENT_RATE_LIMIT", "30/h")):
-        form.add_error(None, _("You have posted many comments in a short time. Please wait a while and try again; "
-                               "your text is still here."))
+    if _rate_limited(request, form, "comment", settings.HUB_COMMENT_RATE_LIMIT,
+                     _("You have posted many comments in a short time. Please wait a while and try again; "
+                       "your text is still here.")):
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=429)
     data = form.cleaned_data
     try:
@@ -267,6 +275,12 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         }, priorities=priorities, working_groups=groups, attachments=attachments)
         return render(request, "discussions/comment_edit.html", {**context, "form": form})
     form = CommentEditForm(request.POST, priorities=priorities, working_groups=groups, attachments=attachments)
+    # Every save stores a version of the comment, so saves and previews are counted before anything else is done.
+    if _rate_limited(request, form, "comment-edit", settings.HUB_COMMENT_EDIT_RATE_LIMIT,
+                     _("You have edited comments many times in a short time. Please wait a while and try again; "
+                       "your text is still here.")):
+        context["staged"] = _staged(request)
+        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=429)
     if not form.is_valid():
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     removing = form.cleaned_data.get("remove_attachments") or []

@@ -23,6 +23,8 @@ HUB_CONTACT_EMAIL = ENV.get("HUB_CONTACT_EMAIL", "secretariat@hub.localhost")
 # Rate limits ("N/s", "N/m", "N/h", "N/d"), counted per account when signed in, else per client address.
 HUB_CONTACT_RATE_LIMIT = env_rate(ENV, "HUB_CONTACT_RATE_LIMIT", "5/h")
 HUB_COMMENT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_RATE_LIMIT", "30/h")
+# Every save or preview of a comment edit counts: each save stores a new version of the comment.
+HUB_COMMENT_EDIT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_EDIT_RATE_LIMIT", "20/h")
 # Served over HTTPS (production): secure cookies, HSTS and the redirect. Off by default only in development.
 HUB_HTTPS = env_bool(ENV, "HUB_HTTPS", default=not DEBUG)
 
