@@ -56,7 +56,7 @@ def _check_moderator(user) -> None:
 def _comment(request: HttpRequest, pk: int) -> Comment:
     """The comment with what moderation shows; 404 when the user may not see it at all."""
     try:
-        comment = selectors.comment_for_moderation(pk)
+        comment = selectors.comment_for_moderation(pk, request.user)
     except Comment.DoesNotExist:
         raise Http404 from None
     check_view_comment(request.user, comment)
@@ -166,7 +166,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 # --- One comment -------------------------------------------------------------------------------------------------
 
 def _comment_page(request: HttpRequest, comment: Comment, status: int = 200, **bound) -> HttpResponse:
-    extra = selectors.comment_moderation_context(comment)
+    extra = selectors.comment_moderation_context(comment, request.user)
     context = {
         "comment": comment, **extra, "open_flags": [f for f in extra["flags"] if f.resolved_at is None],
         "decline_form": bound.get("decline_form") or forms.DeclineForm(),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,15 @@ from discussions.models import Comment, Discussion
 from hub.permissions import has_complete_profile, is_site_moderator
 
 
-def _moderated_ids(user) -> set[int]:
+def moderates_everything(user) -> bool:
+    """Site moderators (the Moderators group, superusers, or the moderate_discussion permission) moderate every
+    discussion."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_site_moderator(user) or user.has_perm("discussions.moderate_discussion")
+
+
+def _listed_ids(user) -> set[int]:
     cache = getattr(user, "_hub_moderated_ids", None)
     if cache is None:
         cache = set(user.moderated_discussions.values_list("id", flat=True))
@@ -17,13 +26,27 @@ def _moderated_ids(user) -> set[int]:
     return cache
 
 
+def moderated_discussion_ids(user) -> set[int] | None:
+    """The one scope rule of moderation: None for site moderators (every discussion), otherwise the ids of the
+    discussions that list the user as moderator (empty for everyone else). Read once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if moderates_everything(user):
+        return None
+    return _listed_ids(user)
+
+
+def in_moderation_scope(user, lookup: str = "discussion_id") -> Q:
+    """The scope rule as a filter on `lookup`, a path to a discussion id ("discussion_id" on comments, "pk" on
+    discussions): everything for site moderators, the discussions listing the user otherwise, nothing for others."""
+    ids = moderated_discussion_ids(user)
+    return Q() if ids is None else Q(**{f"{lookup}__in": ids})
+
+
 def can_moderate_discussion(user, discussion: Discussion) -> bool:
     """Site moderators (group or permission) moderate everything; others only the discussions that list them."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_site_moderator(user) or user.has_perm("discussions.moderate_discussion"):
-        return True
-    return discussion.pk in _moderated_ids(user)
+    ids = moderated_discussion_ids(user)
+    return ids is None or discussion.pk in ids
 
 
 def check_moderate_discussion(user, discussion: Discussion) -> None:
@@ -35,8 +58,9 @@ def can_moderate_anything(user) -> bool:
     """Whether the user has a review queue at all (site-wide or for some discussion)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers.
-    return user.has_perm("discussions.moderate_discussion") or bool(_moderated_ids(user))
+    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers
+    # (and this runs on every page, for the menu: it skips the group lookup that moderates_everything makes).
+    return user.has_perm("discussions.moderate_discussion") or bool(_listed_ids(user))
 
 
 def can_export_feedback(user) -> bool:
@@ -126,3 +150,4 @@ def check_post_question(user, discussion: Discussion) -> None:
 def can_view_discussion(user, discussion: Discussion) -> bool:
     """Drafts are seen only by their moderators; every other discussion is public."""
     return discussion.status != Discussion.Status.DRAFT or can_moderate_discussion(user, discussion)
+

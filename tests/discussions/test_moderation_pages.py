@@ -224,3 +224,73 @@ def test_a_reader_reports_a_comment_through_the_form(client, setup):
     response = client.post(url, {"reason": "offensive", "details": "Insults a delegation"})
     assert response.status_code == 302
     assert comment.flags.get().details == "Insults a delegation"
+
+
+def moderate_url(comment):
+    return reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})
+
+
+@pytest.fixture
+def author_in_two_discussions(setup):
+    """An author with a pending comment in the moderator's discussion A and pending, hidden, declined and published
+    comments in a discussion B that someone else moderates."""
+    moderator, discussion, question, priority = setup
+    author = make_user()
+    elsewhere = make_discussion(moderators=[make_user()])
+    def text(words):
+        return {"body": f"<p>{words}</p>", "body_text": words}
+
+    target = make_comment(discussion=discussion, author=author, status="pending", **text("Pending in A"))
+    make_comment(discussion=discussion, author=author, status="published", **text("Published in A"))
+    for status in ("pending", "hidden", "declined", "published"):
+        make_comment(discussion=elsewhere, author=author, status=status, **text(f"Secret {status} in B"))
+    return moderator, target
+
+
+def test_the_comment_page_shows_the_authors_other_comments_only_in_discussions_the_moderator_moderates(
+        client, author_in_two_discussions):
+    moderator, target = author_in_two_discussions
+    client.force_login(moderator)
+    html = client.get(moderate_url(target)).content.decode()
+    assert "Published in A" in html
+    assert "in B" not in html
+    assert "Author's history in the discussions you moderate: 1 published, 0 declined." in html
+
+
+def test_a_site_moderator_sees_the_authors_comments_everywhere(client, author_in_two_discussions):
+    _, target = author_in_two_discussions
+    client.force_login(make_user(role="Moderators"))
+    html = client.get(moderate_url(target)).content.decode()
+    assert "Published in A" in html and "Secret pending in B" in html and "Secret declined in B" in html
+    assert "2 published, 1 declined." in html
+
+
+def test_the_queue_counts_the_authors_history_only_in_discussions_the_moderator_moderates(
+        client, author_in_two_discussions):
+    moderator, target = author_in_two_discussions
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    assert "Pending in A" in html and "in B" not in html
+    assert "1 published, 0 declined." in html
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_comment_page_runs_a_fixed_number_of_queries(client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    author = make_user()
+    elsewhere = make_discussion()
+    target = make_comment(discussion=discussion, question=question, author=author, status="pending",
+                          priorities=[priority])
+    make_attachment(comment=target)
+    for _ in range(n):
+        make_comment(discussion=discussion, author=author)
+        make_comment(discussion=elsewhere, author=author, status="pending")
+        mod.moderator_note_add(actor=moderator, comment=target, body="A note")
+    client.force_login(moderator)
+    client.get(moderate_url(target))  # warm the content-type cache
+    # session, user, groups, two of permissions, moderated discussions; the comment, its files, priorities, groups,
+    # reports, notes, versions, audit entries, the author's other comments; the menu's profile; the retag choices
+    with django_assert_num_queries(18):
+        response = client.get(moderate_url(target))
+    assert len(response.context["author_recent"]) == min(n, 10)
+
