@@ -74,7 +74,10 @@ def check_export_feedback(user) -> None:
 
 
 def can_view_comment(user, comment: Comment) -> bool:
-    """Published and hidden comments are public (hidden ones as a placeholder); others only to author and moderators."""
+    """Nothing of a discussion the user may not see (a draft); there, published and hidden comments are public
+    (hidden ones as a placeholder) and others only shown to their author and the moderators."""
+    if not can_view_discussion(user, comment.discussion):
+        return False
     if comment.status in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
         return True
     if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
@@ -151,3 +154,8 @@ def can_view_discussion(user, discussion: Discussion) -> bool:
     """Drafts are seen only by their moderators; every other discussion is public."""
     return discussion.status != Discussion.Status.DRAFT or can_moderate_discussion(user, discussion)
 
+
+def publicly_visible(lookup: str = "discussion") -> Q:
+    """can_view_discussion as a filter for pages that show the same to everyone (a priority page): rows whose
+    `lookup` (a path to a discussion) is not a draft."""
+    return ~Q(**{f"{lookup}__status" if lookup else "status": Discussion.Status.DRAFT})
