@@ -1,13 +1,17 @@
 """Who may do what in discussions. `can_*` answer for templates; `check_*` raise and guard every service."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion
-from hub.permissions import has_complete_profile, is_site_moderator
+from hub.permissions import check_profile_complete, has_complete_profile, is_site_moderator
 
 
 def moderates_everything(user) -> bool:
@@ -159,3 +163,40 @@ def publicly_visible(lookup: str = "discussion") -> Q:
     """can_view_discussion as a filter for pages that show the same to everyone (a priority page): rows whose
     `lookup` (a path to a discussion) is not a draft."""
     return ~Q(**{f"{lookup}__status" if lookup else "status": Discussion.Status.DRAFT})
+
+
+def check_flag_comment(user, comment: Comment) -> None:
+    """Reporting needs a signed-in reader with a complete profile (as posting does: a report names its reporter to
+    the moderators), a comment they may see (404 otherwise), published, and written by someone else."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Log in to report a comment."))
+    check_view_comment(user, comment)
+    if comment.author_id == user.pk:
+        raise PermissionDenied(_("You cannot report your own comment."))
+    if comment.status != Comment.Status.PUBLISHED:
+        raise PermissionDenied(_("Only a published comment can be reported."))
+    check_profile_complete(user)
+
+
+def can_flag_comment(user, comment: Comment) -> bool:
+    try:
+        check_flag_comment(user, comment)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def flag_trusted_after_days() -> int:
+    return int(getattr(settings, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7))
+
+
+def counts_toward_auto_hide(user, *, now: datetime | None = None) -> bool:
+    """Whether a report by this user counts toward hiding a comment before a moderator decides: only an
+    established account's does, one at least HUB_FLAG_TRUSTED_AFTER_DAYS days old (default 7) with at least one
+    published comment. Anyone can open accounts by the dozen in minutes; an account that is a week old and has had
+    a comment published under its name (with a complete profile, and read by a moderator where comments are
+    pre-moderated) is not a throwaway. Other reports still reach the moderators, marked "from a new account"."""
+    joined = getattr(user, "date_joined", None)
+    if joined is None or joined > (now or timezone.now()) - timedelta(days=flag_trusted_after_days()):
+        return False
+    return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED).exists()

@@ -192,3 +192,7 @@ LOGGING = {
 # The site's public address, used for links in e-mails sent outside a request (digests, notifications).
 HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")
 HUB_COMMENT_RATE_LIMIT = ENV.get("HUB_COMMENT_RATE_LIMIT", "30/h")
+# Reports of comments: at most this many per account, and only accounts this many days old (with a published
+# comment) count toward a discussion's automatic hiding; the others wait for a moderator.
+HUB_FLAG_RATE_LIMIT = ENV.get("HUB_FLAG_RATE_LIMIT", "10/h")
+HUB_FLAG_TRUSTED_AFTER_DAYS = env_int(ENV, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7)

@@ -5,8 +5,8 @@ from django.urls import reverse
 from discussions import moderation as mod
 from discussions.models import Comment
 from hub.models import StakeholderGroup
-from tests.factories import (make_attachment, make_comment, make_discussion, make_organisation, make_priority,
-                             make_question, make_user, make_workplan)
+from tests.factories import (make_attachment, make_comment, make_discussion, make_established_user, make_organisation,
+                             make_priority, make_question, make_user, make_workplan)
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,49 @@ def test_the_comment_page_runs_a_fixed_number_of_queries(client, setup, django_a
         response = client.get(moderate_url(target))
     assert len(response.context["author_recent"]) == min(n, 10)
 
+
+def test_a_reader_without_a_complete_profile_is_told_to_complete_it_before_reporting(client, setup):
+    moderator, discussion, *_ = setup
+    comment = make_comment(discussion=discussion)
+    client.force_login(make_user(complete=False))
+    url = reverse("discussions:comment-flag", kwargs={"pk": comment.pk})
+    page = client.get(url)
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "Complete your profile (name and organisation) before taking part." in html
+    assert reverse("hub:profile") in html and "Send the report" not in html
+    assert client.post(url, {"reason": "spam"}).status_code == 403
+    assert not comment.flags.exists()
+
+
+def test_the_report_form_refuses_a_report_past_the_rate_limit_and_keeps_what_was_typed(client, setup, settings):
+    moderator, discussion, *_ = setup
+    settings.HUB_FLAG_RATE_LIMIT = "2/h"
+    comments = [make_comment(discussion=discussion) for _ in range(3)]
+    client.force_login(make_user())
+    for comment in comments[:2]:
+        response = client.post(reverse("discussions:comment-flag", kwargs={"pk": comment.pk}), {"reason": "spam"})
+        assert response.status_code == 302
+    response = client.post(reverse("discussions:comment-flag", kwargs={"pk": comments[2].pk}),
+                           {"reason": "other", "details": "Copies a private e-mail"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "You have sent many reports in a short time." in html
+    assert "Copies a private e-mail" in html
+    assert not comments[2].flags.exists()
+
+
+def test_the_queue_shows_reports_from_new_accounts_marked_as_such(client, setup):
+    moderator, discussion, *_ = setup
+    reported = make_comment(discussion=discussion, body="<p>Reported words</p>")
+    mod.comment_flag(actor=make_user(name="Fresh Reporter"), comment=reported, reason="spam", details="Fresh says")
+    mod.comment_flag(actor=make_established_user(name="Known Reporter"), comment=reported, reason="spam",
+                     details="Known says")
+    client.force_login(moderator)
+    for url in (QUEUE, moderate_url(reported)):
+        html = client.get(url).content.decode()
+        assert "Reported 2 times" in html
+        fresh = html[html.index("Fresh says"):]
+        known = html[html.index("Known says"):]
+        assert "from a new account" in fresh[:fresh.index("</li>")]
+        assert "from a new account" not in known[:known.index("</li>")]
