@@ -287,6 +287,9 @@ class Flag(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     details = models.TextField(_("details"), max_length=1000, blank=True)
+    # Whether the reporter was an established account when reporting (discussions.permissions.counts_toward_auto_hide):
+    # only such reports count toward Discussion.auto_hide_flags; the others wait for a moderator like any report.
+    counts_toward_auto_hide = models.BooleanField(_("counts toward automatic hiding"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from discussions import notifications
 from discussions.models import Comment, Discussion, Flag
+from discussions.permissions import in_moderation_scope
 from hub.audit import audit_log
 from hub.models import AuditEntry
 from hub.roles import MODERATORS
@@ -134,9 +135,7 @@ def _sent_at(entry: AuditEntry | None) -> datetime | None:
 
 def digest_for(moderator, since: datetime | None) -> Digest:
     """New items in the moderator's discussions since the last digest (everything waiting if there was none)."""
-    from discussions.moderation.selectors import _in_scope
-
-    scope = _in_scope(moderator)
+    scope = in_moderation_scope(moderator)
     pending = Comment.objects.filter(scope, status=Comment.Status.PENDING)
     flags = Flag.objects.filter(resolved_at__isnull=True, comment__in=Comment.objects.filter(scope))
     if since is not None:

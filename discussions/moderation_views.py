@@ -21,8 +21,10 @@ from discussions import moderation as mod
 from discussions import moderation_forms as forms
 from discussions.models import Comment, Discussion, Question
 from discussions.moderation import selectors
-from discussions.permissions import can_moderate_anything, check_moderate_discussion, check_view_comment
+from discussions.permissions import (can_moderate_anything, check_flag_comment, check_moderate_discussion,
+                                     check_view_comment)
 from hub.models import StakeholderGroup
+from hub.permissions import has_complete_profile
 from hub.text import clean_html_for_display
 
 PAGE_SIZE = 50
@@ -56,7 +58,7 @@ def _check_moderator(user) -> None:
 def _comment(request: HttpRequest, pk: int) -> Comment:
     """The comment with what moderation shows; 404 when the user may not see it at all."""
     try:
-        comment = selectors.comment_for_moderation(pk)
+        comment = selectors.comment_for_moderation(pk, request.user)
     except Comment.DoesNotExist:
         raise Http404 from None
     check_view_comment(request.user, comment)
@@ -166,7 +168,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 # --- One comment -------------------------------------------------------------------------------------------------
 
 def _comment_page(request: HttpRequest, comment: Comment, status: int = 200, **bound) -> HttpResponse:
-    extra = selectors.comment_moderation_context(comment)
+    extra = selectors.comment_moderation_context(comment, request.user)
     context = {
         "comment": comment, **extra, "open_flags": [f for f in extra["flags"] if f.resolved_at is None],
         "decline_form": bound.get("decline_form") or forms.DeclineForm(),
@@ -317,21 +319,29 @@ def comment_dismiss_flags(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    """Any signed-in reader reports a published comment."""
+    """A signed-in reader with a complete profile reports a published comment of someone else."""
     comment = _comment(request, pk)
-    if not mod.can_flag_comment(request.user, comment):
-        raise PermissionDenied(_("You cannot report this comment."))
+    try:
+        check_flag_comment(request.user, comment)
+    except PermissionDenied as exc:
+        # Said on the page, with the way forward (completing the profile), rather than a bare 403.
+        return render(request, "discussions/moderation/flag.html", {
+            "comment": comment, "refusal": str(exc), "profile_incomplete": not has_complete_profile(request.user)},
+            status=403)
     form = forms.FlagForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             mod.comment_flag(actor=request.user, comment=comment, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
+            status = 429 if getattr(exc, "code", None) == "rate_limited" else 400
         else:
             messages.success(request, _("Thank you. The moderators will look at your report."))
             return redirect(comment.get_absolute_url())
-    return render(request, "discussions/moderation/flag.html", {"comment": comment, "form": form},
-                  status=400 if form.errors else 200)
+    elif form.errors:
+        status = 400
+    return render(request, "discussions/moderation/flag.html", {"comment": comment, "form": form}, status=status)
 
 
 # --- Discussions and questions -----------------------------------------------------------------------------------

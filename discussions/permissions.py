@@ -1,15 +1,28 @@
 """Who may do what in discussions. `can_*` answer for templates; `check_*` raise and guard every service."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion
-from hub.permissions import has_complete_profile, is_site_moderator
+from hub.permissions import check_profile_complete, has_complete_profile, is_site_moderator
 
 
-def _moderated_ids(user) -> set[int]:
+def moderates_everything(user) -> bool:
+    """Site moderators (the Moderators group, superusers, or the moderate_discussion permission) moderate every
+    discussion."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_site_moderator(user) or user.has_perm("discussions.moderate_discussion")
+
+
+def _listed_ids(user) -> set[int]:
     cache = getattr(user, "_hub_moderated_ids", None)
     if cache is None:
         cache = set(user.moderated_discussions.values_list("id", flat=True))
@@ -17,13 +30,27 @@ def _moderated_ids(user) -> set[int]:
     return cache
 
 
+def moderated_discussion_ids(user) -> set[int] | None:
+    """The one scope rule of moderation: None for site moderators (every discussion), otherwise the ids of the
+    discussions that list the user as moderator (empty for everyone else). Read once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if moderates_everything(user):
+        return None
+    return _listed_ids(user)
+
+
+def in_moderation_scope(user, lookup: str = "discussion_id") -> Q:
+    """The scope rule as a filter on `lookup`, a path to a discussion id ("discussion_id" on comments, "pk" on
+    discussions): everything for site moderators, the discussions listing the user otherwise, nothing for others."""
+    ids = moderated_discussion_ids(user)
+    return Q() if ids is None else Q(**{f"{lookup}__in": ids})
+
+
 def can_moderate_discussion(user, discussion: Discussion) -> bool:
     """Site moderators (group or permission) moderate everything; others only the discussions that list them."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_site_moderator(user) or user.has_perm("discussions.moderate_discussion"):
-        return True
-    return discussion.pk in _moderated_ids(user)
+    ids = moderated_discussion_ids(user)
+    return ids is None or discussion.pk in ids
 
 
 def check_moderate_discussion(user, discussion: Discussion) -> None:
@@ -35,8 +62,9 @@ def can_moderate_anything(user) -> bool:
     """Whether the user has a review queue at all (site-wide or for some discussion)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers.
-    return user.has_perm("discussions.moderate_discussion") or bool(_moderated_ids(user))
+    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers
+    # (and this runs on every page, for the menu: it skips the group lookup that moderates_everything makes).
+    return user.has_perm("discussions.moderate_discussion") or bool(_listed_ids(user))
 
 
 def can_export_feedback(user) -> bool:
@@ -50,7 +78,10 @@ def check_export_feedback(user) -> None:
 
 
 def can_view_comment(user, comment: Comment) -> bool:
-    """Published and hidden comments are public (hidden ones as a placeholder); others only to author and moderators."""
+    """Nothing of a discussion the user may not see (a draft); there, published and hidden comments are public
+    (hidden ones as a placeholder) and others only shown to their author and the moderators."""
+    if not can_view_discussion(user, comment.discussion):
+        return False
     if comment.status in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
         return True
     if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
@@ -126,3 +157,46 @@ def check_post_question(user, discussion: Discussion) -> None:
 def can_view_discussion(user, discussion: Discussion) -> bool:
     """Drafts are seen only by their moderators; every other discussion is public."""
     return discussion.status != Discussion.Status.DRAFT or can_moderate_discussion(user, discussion)
+
+
+def publicly_visible(lookup: str = "discussion") -> Q:
+    """can_view_discussion as a filter for pages that show the same to everyone (a priority page): rows whose
+    `lookup` (a path to a discussion) is not a draft."""
+    return ~Q(**{f"{lookup}__status" if lookup else "status": Discussion.Status.DRAFT})
+
+
+def check_flag_comment(user, comment: Comment) -> None:
+    """Reporting needs a signed-in reader with a complete profile (as posting does: a report names its reporter to
+    the moderators), a comment they may see (404 otherwise), published, and written by someone else."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Log in to report a comment."))
+    check_view_comment(user, comment)
+    if comment.author_id == user.pk:
+        raise PermissionDenied(_("You cannot report your own comment."))
+    if comment.status != Comment.Status.PUBLISHED:
+        raise PermissionDenied(_("Only a published comment can be reported."))
+    check_profile_complete(user)
+
+
+def can_flag_comment(user, comment: Comment) -> bool:
+    try:
+        check_flag_comment(user, comment)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def flag_trusted_after_days() -> int:
+    return int(getattr(settings, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7))
+
+
+def counts_toward_auto_hide(user, *, now: datetime | None = None) -> bool:
+    """Whether a report by this user counts toward hiding a comment before a moderator decides: only an
+    established account's does, one at least HUB_FLAG_TRUSTED_AFTER_DAYS days old (default 7) with at least one
+    published comment. Anyone can open accounts by the dozen in minutes; an account that is a week old and has had
+    a comment published under its name (with a complete profile, and read by a moderator where comments are
+    pre-moderated) is not a throwaway. Other reports still reach the moderators, marked "from a new account"."""
+    joined = getattr(user, "date_joined", None)
+    if joined is None or joined > (now or timezone.now()) - timedelta(days=flag_trusted_after_days()):
+        return False
+    return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED).exists()

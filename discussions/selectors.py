@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from discussions.models import Attachment, Comment, Discussion, Question, Subscription
-from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment
+from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment, publicly_visible
 from workplan.models import Priority, WorkingGroup, Workplan
 
 PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
@@ -246,10 +246,13 @@ def comment_for_user(*, pk: int, user) -> Comment:
 
 
 def attachment_for_download(*, pk: int, user) -> Attachment:
-    """An attachment is served only with its comment: files of unpublished comments to their author and moderators.
-    A hidden comment's files are withheld from the public like its text."""
+    """An attachment is served only with its comment: nothing of a discussion the user may not see (a draft), files
+    of unpublished comments to their author and moderators. A hidden comment's files are withheld from the public
+    like its text."""
     attachment = get_object_or_404(Attachment.objects.select_related("comment__discussion"), pk=pk)
     comment = attachment.comment
+    if not can_view_discussion(user, comment.discussion):
+        raise Http404
     if comment.status == Comment.Status.PUBLISHED:
         return attachment
     is_author = getattr(user, "is_authenticated", False) and comment.author_id == user.pk
@@ -274,22 +277,24 @@ def workplan_choices(discussion: Discussion) -> tuple[list[Priority], list[Worki
 
 
 class PublishedFeedback:
-    """The workplan.feedback provider: published comments per priority, for workplan pages."""
+    """The workplan.feedback provider: published comments per priority, for workplan pages. Those pages are the
+    same for everyone, so a draft discussion's comments are left out for everyone, its moderators included."""
 
     item_template = "discussions/_feedback_item.html"
 
     def published_counts(self, priority_ids: list[int]) -> dict[int, int]:
         """Published comments per priority id, in one query."""
         through = Comment.priorities.through
-        rows = (through.objects.filter(priority_id__in=priority_ids, comment__status=Comment.Status.PUBLISHED)
+        rows = (through.objects.filter(publicly_visible("comment__discussion"), priority_id__in=priority_ids,
+                                       comment__status=Comment.Status.PUBLISHED)
                 .values("priority_id").annotate(n=Count("comment_id")).order_by())
         return {row["priority_id"]: row["n"] for row in rows}
 
     def published_feedback(self, priority) -> QuerySet:
-        """Published comments that name the priority, newest first, with discussion, question, priorities and
-        attachments fetched in a fixed number of queries."""
+        """Published comments of public discussions that name the priority, newest first, with discussion,
+        question, priorities and attachments fetched in a fixed number of queries."""
         return (
-            Comment.objects.filter(priorities=priority, status=Comment.Status.PUBLISHED)
+            Comment.objects.filter(publicly_visible(), priorities=priority, status=Comment.Status.PUBLISHED)
             .select_related("discussion", "question")
             .prefetch_related(
                 Prefetch("priorities", queryset=Priority.objects.select_related("workplan").order_by("kind", "number")),
@@ -304,8 +309,9 @@ def published_comment_count(discussion: Discussion) -> int:
 
 
 def discussions_for_priority(priority) -> QuerySet:
-    """Discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
-    return Discussion.objects.filter(Q(comments__priorities=priority, comments__status=Comment.Status.PUBLISHED)).distinct()
+    """Public discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
+    return Discussion.objects.filter(publicly_visible(""), Q(comments__priorities=priority,
+                                                             comments__status=Comment.Status.PUBLISHED)).distinct()
 
 
 def my_comments(*, user, limit: int = 100) -> list[Comment]:

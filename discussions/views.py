@@ -27,6 +27,7 @@ from discussions.permissions import (
     can_comment_in,
     can_edit_comment,
     can_moderate_discussion,
+    can_view_discussion,
     can_withdraw_comment,
 )
 from hub import ratelimit
@@ -344,8 +345,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(attachment.size)
-    if attachment.comment.status != Comment.Status.PUBLISHED:
-        response["Cache-Control"] = "private, no-store"
+    comment = attachment.comment
+    if comment.status != Comment.Status.PUBLISHED or comment.discussion.status == Discussion.Status.DRAFT:
+        response["Cache-Control"] = "private, no-store"  # not for shared caches: only some users may fetch it
     return response
 
 
@@ -392,9 +394,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A document under discussion, public with its discussion."""
+    """A document under discussion, public with its discussion (a draft's only to its moderators, 404 otherwise)."""
     document = get_object_or_404(DiscussionDocument.objects.select_related("discussion"), pk=pk)
-    selectors.discussion_for_page(slug=document.discussion.slug, user=request.user)
+    if not can_view_discussion(request.user, document.discussion):
+        raise Http404
     if not document.file:
         raise Http404
     try:
@@ -403,4 +406,6 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = FileResponse(handle, as_attachment=True, filename=os.path.basename(document.file.name))
     response["X-Content-Type-Options"] = "nosniff"
+    if document.discussion.status == Discussion.Status.DRAFT:
+        response["Cache-Control"] = "private, no-store"
     return response

@@ -25,6 +25,10 @@ HUB_CONTACT_RATE_LIMIT = env_rate(ENV, "HUB_CONTACT_RATE_LIMIT", "5/h")
 HUB_COMMENT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_RATE_LIMIT", "30/h")
 # Every save or preview of a comment edit counts: each save stores a new version of the comment.
 HUB_COMMENT_EDIT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_EDIT_RATE_LIMIT", "20/h")
+# Reports of comments: at most this many per account, and only accounts this many days old (with a published
+# comment) count toward a discussion's automatic hiding; the others wait for a moderator.
+HUB_FLAG_RATE_LIMIT = env_rate(ENV, "HUB_FLAG_RATE_LIMIT", "10/h")
+HUB_FLAG_TRUSTED_AFTER_DAYS = env_int(ENV, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7)
 # Served over HTTPS (production): secure cookies, HSTS and the redirect. Off by default only in development.
 HUB_HTTPS = env_bool(ENV, "HUB_HTTPS", default=not DEBUG)
 

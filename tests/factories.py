@@ -153,3 +153,15 @@ def minimal_pdf(text: str = "Full comments") -> bytes:
     from discussions.demo import minimal_pdf as build
 
     return build(text)
+
+
+def make_established_user(*, days: int = 30, **fields):
+    """A user whose reports count toward a discussion's automatic hiding (discussions.permissions.
+    counts_toward_auto_hide): an account `days` old with one published comment (in a discussion of its own)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = make_user(date_joined=timezone.now() - timedelta(days=days), **fields)
+    make_comment(author=user, body_text="An earlier published comment.")
+    return user

@@ -16,11 +16,12 @@ class FeedbackProvider(Protocol):
     item_template: str
 
     def published_counts(self, priority_ids: list[int]) -> dict[int, int]:
-        """Published comments per priority id, in one query."""
+        """Published comments per priority id, in one query: only what anyone may read (workplan pages are the
+        same for every visitor), so nothing of a discussion that is not public yet."""
 
     def published_feedback(self, priority) -> QuerySet:
-        """Published comments that name the priority, newest first, with everything the item template needs
-        fetched in a fixed number of queries per page."""
+        """Published comments of public discussions that name the priority, newest first, with everything the
+        item template needs fetched in a fixed number of queries per page."""
 
 
 _provider: FeedbackProvider | None = None
@@ -36,7 +37,7 @@ def provider() -> FeedbackProvider | None:
 
 
 def published_counts(priority_ids: list[int]) -> dict[int, int]:
-    """Published comment counts per priority id; zero for all when no discussions app is installed."""
+    """Public, published comment counts per priority id; zero for all when no discussions app is installed."""
     if _provider is None or not priority_ids:
         return {}
     return _provider.published_counts(priority_ids)

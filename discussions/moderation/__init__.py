@@ -3,7 +3,7 @@ actor may moderate the comment's discussion (404 if they may not even see it), r
 audit log and sends its e-mails after commit."""
 from discussions.moderation.decline import DeclineReason, comment_decline, comments_decline
 from discussions.moderation.edit import comment_moderator_edit, comment_retag
-from discussions.moderation.flags import can_flag_comment, comment_flag, comment_flags_dismiss
+from discussions.moderation.flags import comment_flag, comment_flags_dismiss
 from discussions.moderation.hide import comment_hide, comment_unhide
 from discussions.moderation.highlight import comment_highlight, comment_unhighlight
 from discussions.moderation.lock import discussion_close, discussion_reopen, question_lock, question_unlock
@@ -11,6 +11,7 @@ from discussions.moderation.notes import moderator_note_add
 from discussions.moderation.publish import comment_publish, comments_publish
 from discussions.moderation.questions import question_edit, question_move, question_post, question_reorder
 from discussions.moderation.trust import initial_status_for
+from discussions.permissions import can_flag_comment
 
 __all__ = [
     "DeclineReason", "can_flag_comment", "comment_decline", "comment_flag", "comment_flags_dismiss", "comment_hide",

@@ -1,7 +1,9 @@
-"""Readers report a published comment; enough distinct reports hide it until a moderator decides."""
+"""Readers report a published comment; enough distinct reports from established accounts hide it until a moderator
+decides. Who may report, and whose report counts, is decided in discussions.permissions."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +11,8 @@ from django.utils.translation import gettext as _
 from discussions import moderation_notify
 from discussions.models import Comment, Flag
 from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
-from discussions.permissions import check_view_comment
+from discussions.permissions import check_flag_comment, counts_toward_auto_hide
+from hub import ratelimit
 from hub.audit import audit_log
 
 MAX_DETAILS = 1000
@@ -19,18 +22,21 @@ def auto_hide_reason() -> str:
     return _("Reported by several readers; it stays hidden until a moderator has looked at it.")
 
 
-def can_flag_comment(user, comment: Comment) -> bool:
-    """Any signed-in reader may report a published comment of someone else."""
-    return bool(getattr(user, "is_authenticated", False) and comment.status == Comment.Status.PUBLISHED
-                and comment.author_id != user.pk)
+def flag_rate_limit() -> str:
+    return getattr(settings, "HUB_FLAG_RATE_LIMIT", "10/h")
+
+
+def rate_limited_message() -> str:
+    return _("You have sent many reports in a short time. Please wait a while before reporting again; the "
+             "moderators have your earlier reports.")
 
 
 @transaction.atomic
 def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> Flag:
-    """One report per reader and comment; at the discussion's threshold of open reports the comment is hidden."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to report a comment."))
-    check_view_comment(actor, comment)
+    """One report per reader and comment, and at most HUB_FLAG_RATE_LIMIT reports per reader. At the discussion's
+    threshold of open reports from established accounts the comment is hidden until a moderator decides; reports
+    from new accounts wait for the moderator without hiding anything."""
+    check_flag_comment(actor, comment)
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
     details = (details or "").strip()
@@ -39,17 +45,21 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
     if reason == Flag.Reason.OTHER and not details:
         raise ValidationError({"details": _("Say what is wrong with this comment.")})
     comment = locked(comment)
-    if comment.author_id == actor.pk:
-        raise ValidationError(_("You cannot report your own comment."))
-    if comment.status != Comment.Status.PUBLISHED:
+    if comment.status != Comment.Status.PUBLISHED:  # a moderator decided while the reader was writing
         raise ValidationError(_("Only a published comment can be reported."))
     if Flag.objects.filter(comment=comment, reporter=actor).exists():
         raise ValidationError(_("You have already reported this comment."))
-    flag = Flag.objects.create(comment=comment, reporter=actor, reason=reason, details=details)
-    audit_log(actor=actor, action="comment.flag", target=comment, after={"reason": reason, "details": details})
+    # Counted last, so that a refused report (a duplicate, a missing detail) does not use up the reader's allowance.
+    if not ratelimit.allow("flag", f"u{actor.pk}", flag_rate_limit()):
+        raise ValidationError(rate_limited_message(), code="rate_limited")
+    counts = counts_toward_auto_hide(actor)
+    flag = Flag.objects.create(comment=comment, reporter=actor, reason=reason, details=details,
+                               counts_toward_auto_hide=counts)
+    audit_log(actor=actor, action="comment.flag", target=comment,
+              after={"reason": reason, "details": details, "counts_toward_auto_hide": counts})
     threshold = comment.discussion.auto_hide_flags
-    open_reports = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
-    if threshold and open_reports >= threshold:
+    counted = Flag.objects.filter(comment=comment, resolved_at__isnull=True, counts_toward_auto_hide=True).count()
+    if threshold and counted >= threshold:
         before = state(comment)
         comment.status = Comment.Status.HIDDEN
         comment.hidden_reason = auto_hide_reason()
@@ -59,8 +69,8 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
         comment.moderated_at = timezone.now()
         comment.save(update_fields=["status", "hidden_reason", "highlighted", "moderated_by", "moderated_at"])
         audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
-                  reason=_("%(count)d distinct reports (threshold %(threshold)d).") % {
-                      "count": open_reports, "threshold": threshold})
+                  reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
+                      "count": counted, "threshold": threshold})
     moderation_notify.comment_awaits_review(comment)
     return flag
 

@@ -13,39 +13,27 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from discussions.models import Comment, CommentVersion, Discussion, Flag, ModeratorNote, Question
-from discussions.permissions import _moderated_ids
+from discussions.permissions import in_moderation_scope, moderated_discussion_ids
 from hub.models import AuditEntry, Organisation, StakeholderGroup
-from hub.permissions import is_site_moderator
 from workplan.models import Priority
 
 QUEUE_STATUSES = (Comment.Status.PENDING,)
 
 
-def moderates_everything(user) -> bool:
-    return is_site_moderator(user) or user.has_perm("discussions.moderate_discussion")
-
-
 def moderated_discussions(user) -> QuerySet[Discussion]:
     """The discussions whose queue the user works: all for site moderators, otherwise those listing them."""
-    qs = Discussion.objects.all()
-    if not moderates_everything(user):
-        qs = qs.filter(pk__in=_moderated_ids(user))
-    return qs.order_by("title")
-
-
-def _in_scope(user, prefix: str = "") -> Q:
-    if moderates_everything(user):
-        return Q()
-    return Q(**{f"{prefix}discussion_id__in": _moderated_ids(user)})
+    return Discussion.objects.filter(in_moderation_scope(user, "pk")).order_by("title")
 
 
 def _open_flags() -> Flag:
     return Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
 
 
-def _author_count(status: str) -> Subquery:
+def _author_count(user, status: str) -> Subquery:
+    """How many of the author's comments have the status, in the discussions the user moderates: a moderator of
+    one discussion learns nothing of what happens in others."""
     return Coalesce(Subquery(
-        Comment.objects.filter(author=OuterRef("author"), status=status).order_by()
+        Comment.objects.filter(in_moderation_scope(user), author=OuterRef("author"), status=status).order_by()
         .values("author").annotate(n=Count("pk")).values("n")[:1],
         output_field=IntegerField()), Value(0))
 
@@ -64,7 +52,7 @@ def review_queue(user, filters: QueueFilters | None = None) -> QuerySet[Comment]
     """Pending comments and comments with open reports in the user's discussions, oldest first, with everything an
     item shows: body, attachments, author and organisation, question and parent, the author's history, reports."""
     f = filters or QueueFilters()
-    qs = (Comment.objects.filter(_in_scope(user))
+    qs = (Comment.objects.filter(in_moderation_scope(user))
           .annotate(open_flag_count=Coalesce(Subquery(
               Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True).order_by()
               .values("comment").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))))
@@ -83,8 +71,8 @@ def review_queue(user, filters: QueueFilters | None = None) -> QuerySet[Comment]
     if f.stakeholder_group:
         qs = qs.filter(author_stakeholder_group=f.stakeholder_group)
     return (qs.select_related("discussion", "question", "parent", "author__profile__organisation")
-            .annotate(author_published=_author_count(Comment.Status.PUBLISHED),
-                      author_declined=_author_count(Comment.Status.DECLINED))
+            .annotate(author_published=_author_count(user, Comment.Status.PUBLISHED),
+                      author_declined=_author_count(user, Comment.Status.DECLINED))
             .prefetch_related(
                 "attachments", "priorities", "working_groups",
                 Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True)
@@ -101,7 +89,7 @@ class QueueCounts:
 
 def queue_counts(user) -> QueueCounts:
     """How much waits, overall and per discussion (one query)."""
-    rows = list(Comment.objects.filter(_in_scope(user))
+    rows = list(Comment.objects.filter(in_moderation_scope(user))
                 .filter(Q(status__in=QUEUE_STATUSES) | Exists(_open_flags()))
                 .annotate(is_flagged=Exists(_open_flags()))
                 .values("discussion_id", "discussion__title", "discussion__slug")
@@ -135,23 +123,26 @@ def queue_filter_options(user) -> FilterOptions:
     return FilterOptions(discussions, questions, priorities, organisations, list(StakeholderGroup.choices))
 
 
-def comment_for_moderation(pk: int) -> Comment:
-    """One comment with what its moderation page shows (reports, notes, versions are loaded separately)."""
+def comment_for_moderation(pk: int, user) -> Comment:
+    """One comment with what its moderation page shows (reports, notes, versions are loaded separately); the
+    author's history counts only the discussions the user moderates."""
     return (Comment.objects.select_related("discussion__workplan", "question", "parent", "author__profile__organisation")
-            .annotate(author_published=_author_count(Comment.Status.PUBLISHED),
-                      author_declined=_author_count(Comment.Status.DECLINED))
+            .annotate(author_published=_author_count(user, Comment.Status.PUBLISHED),
+                      author_declined=_author_count(user, Comment.Status.DECLINED))
             .prefetch_related("attachments", "priorities", "working_groups")
             .get(pk=pk))
 
 
-def comment_moderation_context(comment: Comment) -> dict:
-    """Reports (open and answered), notes, earlier versions and the audit trail of one comment."""
+def comment_moderation_context(comment: Comment, user) -> dict:
+    """Reports (open and answered), notes, earlier versions and the audit trail of one comment, and the author's
+    latest other comments in the discussions the user moderates (only those: the rest is not theirs to see)."""
     return {
         "flags": list(Flag.objects.filter(comment=comment).select_related("reporter__profile", "resolved_by__profile")),
         "notes": list(ModeratorNote.objects.filter(comment=comment)),
         "versions": comment_versions(comment),
         "audit": list(audit_for_object(comment)),
-        "author_recent": list(Comment.objects.filter(author_id=comment.author_id).exclude(pk=comment.pk)
+        "author_recent": list(Comment.objects.filter(in_moderation_scope(user), author_id=comment.author_id)
+                              .exclude(pk=comment.pk)
                               .select_related("discussion").order_by("-created_at")[:10]) if comment.author_id else [],
     }
 
@@ -179,10 +170,11 @@ def audit_scope(user, discussion_id: int | None = None) -> Q:
     """Entries about comments, questions and discussions the user moderates (everything for site moderators)."""
     cts = ContentType.objects.get_for_models(*MODERATION_TARGETS)
     ct_comment, ct_question, ct_discussion = (cts[Comment], cts[Question], cts[Discussion])
-    if discussion_id is None and moderates_everything(user):
+    scope = moderated_discussion_ids(user)
+    if discussion_id is None and scope is None:
         return Q(target_type__in=[ct_comment, ct_question, ct_discussion])
-    ids = [discussion_id] if discussion_id is not None else sorted(_moderated_ids(user))
-    if discussion_id is not None and not moderates_everything(user) and discussion_id not in _moderated_ids(user):
+    ids = [discussion_id] if discussion_id is not None else sorted(scope)
+    if discussion_id is not None and scope is not None and discussion_id not in scope:
         ids = []
     return (Q(target_type=ct_comment, target_id__in=_as_text(Comment.objects.filter(discussion_id__in=ids)))
             | Q(target_type=ct_question, target_id__in=_as_text(Question.objects.filter(discussion_id__in=ids)))
@@ -232,7 +224,7 @@ def moderation_dashboard(user, now: datetime | None = None, days: int = 30) -> D
     """Queue size per discussion, the oldest waiting item, and the median wait before a decision (last 30 days)."""
     now = now or timezone.now()
     counts = queue_counts(user)
-    oldest = (Comment.objects.filter(_in_scope(user), status__in=QUEUE_STATUSES)
+    oldest = (Comment.objects.filter(in_moderation_scope(user), status__in=QUEUE_STATUSES)
               .select_related("discussion").order_by("created_at", "id").first())
     waits = [e.after.get("waited_seconds") for e in
              AuditEntry.objects.filter(audit_scope(user), action__in=["comment.publish", "comment.decline"],

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from discussions.models import Comment, Flag
 from tests.browser.conftest import login
-from tests.factories import PASSWORD, make_comment, make_discussion, make_question, make_user
+from tests.factories import (PASSWORD, make_comment, make_discussion, make_established_user, make_question,
+                             make_user)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,7 +142,8 @@ def test_reports_hide_a_comment_at_the_threshold_until_a_moderator_decides(page,
     discussion.save()
     comment = make_comment(discussion=discussion, question=question, author=author,
                            body="<p>Cheap flights here.</p>", body_text="Cheap flights here.")
-    readers = [make_user(email=f"reader{i}@example.org") for i in range(2)]
+    # Only established accounts (a week old, with a published comment) hide a comment by reporting it.
+    readers = [make_established_user(email=f"reader{i}@example.org") for i in range(2)]
     for number, reader in enumerate(readers, start=1):
         sign_in(page, reader.email)
         page.goto(discussion.get_absolute_url())

@@ -11,8 +11,8 @@ from discussions import moderation as mod
 from discussions.models import Comment, CommentVersion, Discussion, Flag, ModeratorNote
 from discussions.moderation.flags import auto_hide_reason
 from hub.models import AuditEntry
-from tests.factories import (make_comment, make_discussion, make_organisation, make_priority, make_question,
-                             make_user, make_workplan, make_working_group)
+from tests.factories import (make_comment, make_discussion, make_established_user, make_organisation, make_priority,
+                             make_question, make_user, make_workplan, make_working_group)
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +251,7 @@ def test_any_signed_in_reader_reports_a_published_comment_once(discussion):
     mod.comment_flag(actor=reader, comment=comment, reason="spam")
     with pytest.raises(ValidationError):
         mod.comment_flag(actor=reader, comment=comment, reason="spam")
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         mod.comment_flag(actor=comment.author, comment=comment, reason="spam")
     with pytest.raises(ValidationError):
         mod.comment_flag(actor=make_user(), comment=comment, reason="other")
@@ -261,10 +261,10 @@ def test_any_signed_in_reader_reports_a_published_comment_once(discussion):
 def test_reports_hide_the_comment_at_the_discussions_threshold(moderator):
     discussion = make_discussion(moderators=[moderator], auto_hide_flags=2)
     comment = make_comment(discussion=discussion)
-    mod.comment_flag(actor=make_user(), comment=comment, reason="offensive")
+    mod.comment_flag(actor=make_established_user(), comment=comment, reason="offensive")
     comment.refresh_from_db()
     assert comment.status == "published"
-    mod.comment_flag(actor=make_user(), comment=comment, reason="spam")
+    mod.comment_flag(actor=make_established_user(), comment=comment, reason="spam")
     comment.refresh_from_db()
     assert comment.status == "hidden" and comment.hidden_reason == auto_hide_reason()
     [auto] = entries("comment.auto_hide")
@@ -280,9 +280,90 @@ def test_a_threshold_of_zero_never_hides(moderator):
     discussion = make_discussion(moderators=[moderator], auto_hide_flags=0)
     comment = make_comment(discussion=discussion)
     for _ in range(4):
-        mod.comment_flag(actor=make_user(), comment=comment, reason="spam")
+        mod.comment_flag(actor=make_established_user(), comment=comment, reason="spam")
     comment.refresh_from_db()
     assert comment.status == "published"
+
+
+def test_a_reader_without_a_complete_profile_cannot_report(discussion):
+    comment = make_comment(discussion=discussion)
+    with pytest.raises(PermissionDenied, match="Complete your profile"):
+        mod.comment_flag(actor=make_user(complete=False), comment=comment, reason="spam")
+    assert not Flag.objects.exists() and not entries("comment.flag")
+
+
+def test_reports_beyond_the_rate_limit_are_refused_and_not_stored(discussion, settings):
+    settings.HUB_FLAG_RATE_LIMIT = "2/h"
+    reader = make_user()
+    first, second, third = (make_comment(discussion=discussion) for _ in range(3))
+    mod.comment_flag(actor=reader, comment=first, reason="spam")
+    mod.comment_flag(actor=reader, comment=second, reason="spam")
+    with pytest.raises(ValidationError, match="many reports in a short time") as refused:
+        mod.comment_flag(actor=reader, comment=third, reason="spam")
+    assert refused.value.code == "rate_limited"
+    assert not Flag.objects.filter(comment=third).exists()
+    # The allowance is the reader's own: someone else still reports.
+    mod.comment_flag(actor=make_user(), comment=third, reason="spam")
+
+
+def test_a_refused_report_does_not_use_up_the_allowance(discussion, settings):
+    settings.HUB_FLAG_RATE_LIMIT = "1/h"
+    reader = make_user()
+    comment = make_comment(discussion=discussion)
+    with pytest.raises(ValidationError):
+        mod.comment_flag(actor=reader, comment=comment, reason="other")  # "other" needs details
+    mod.comment_flag(actor=reader, comment=comment, reason="spam")
+    assert Flag.objects.filter(reporter=reader).count() == 1
+
+
+def test_three_fresh_accounts_reporting_do_not_hide_a_comment(moderator):
+    discussion = make_discussion(moderators=[moderator], auto_hide_flags=3)
+    comment = make_comment(discussion=discussion)
+    for _ in range(3):
+        mod.comment_flag(actor=make_user(), comment=comment, reason="offensive")
+    comment.refresh_from_db()
+    assert comment.status == "published"
+    assert list(Flag.objects.filter(comment=comment).values_list("counts_toward_auto_hide", flat=True)) == [False] * 3
+    assert not entries("comment.auto_hide")
+    assert [e.after["counts_toward_auto_hide"] for e in entries("comment.flag")] == [False] * 3
+
+
+def test_three_established_accounts_reporting_hide_a_comment(moderator):
+    discussion = make_discussion(moderators=[moderator], auto_hide_flags=3)
+    comment = make_comment(discussion=discussion)
+    for _ in range(2):
+        mod.comment_flag(actor=make_user(), comment=comment, reason="spam")  # fresh: recorded, not counted
+    for number in range(1, 4):
+        mod.comment_flag(actor=make_established_user(), comment=comment, reason="offensive")
+        comment.refresh_from_db()
+        assert comment.status == ("hidden" if number == 3 else "published")
+    [auto] = entries("comment.auto_hide")
+    assert auto.reason == "3 distinct reports from established accounts (threshold 3)."
+
+
+@pytest.mark.parametrize("days_old, published_comment, counts", [
+    (30, True, True),
+    (30, False, False),  # an old account that has never had a comment published
+    (3, True, False),  # a new account, even with a published comment
+    (8, True, True),
+])
+def test_only_an_established_account_counts_toward_auto_hide(days_old, published_comment, counts):
+    from discussions.permissions import counts_toward_auto_hide
+
+    user = make_user(date_joined=timezone.now() - timedelta(days=days_old))
+    if published_comment:
+        make_comment(author=user)
+    make_comment(author=user, status="pending")
+    assert counts_toward_auto_hide(user) is counts
+
+
+def test_the_age_of_an_established_account_is_a_setting(settings):
+    from discussions.permissions import counts_toward_auto_hide
+
+    user = make_established_user(days=3)
+    assert not counts_toward_auto_hide(user)
+    settings.HUB_FLAG_TRUSTED_AFTER_DAYS = 2
+    assert counts_toward_auto_hide(user)
 
 
 def test_hiding_a_reported_comment_answers_its_reports(discussion, moderator):

@@ -5,8 +5,8 @@ from django.urls import reverse
 from discussions import moderation as mod
 from discussions.models import Comment
 from hub.models import StakeholderGroup
-from tests.factories import (make_attachment, make_comment, make_discussion, make_organisation, make_priority,
-                             make_question, make_user, make_workplan)
+from tests.factories import (make_attachment, make_comment, make_discussion, make_established_user, make_organisation,
+                             make_priority, make_question, make_user, make_workplan)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,119 @@ def test_a_reader_reports_a_comment_through_the_form(client, setup):
     response = client.post(url, {"reason": "offensive", "details": "Insults a delegation"})
     assert response.status_code == 302
     assert comment.flags.get().details == "Insults a delegation"
+
+
+def moderate_url(comment):
+    return reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})
+
+
+@pytest.fixture
+def author_in_two_discussions(setup):
+    """An author with a pending comment in the moderator's discussion A and pending, hidden, declined and published
+    comments in a discussion B that someone else moderates."""
+    moderator, discussion, question, priority = setup
+    author = make_user()
+    elsewhere = make_discussion(moderators=[make_user()])
+    def text(words):
+        return {"body": f"<p>{words}</p>", "body_text": words}
+
+    target = make_comment(discussion=discussion, author=author, status="pending", **text("Pending in A"))
+    make_comment(discussion=discussion, author=author, status="published", **text("Published in A"))
+    for status in ("pending", "hidden", "declined", "published"):
+        make_comment(discussion=elsewhere, author=author, status=status, **text(f"Secret {status} in B"))
+    return moderator, target
+
+
+def test_the_comment_page_shows_the_authors_other_comments_only_in_discussions_the_moderator_moderates(
+        client, author_in_two_discussions):
+    moderator, target = author_in_two_discussions
+    client.force_login(moderator)
+    html = client.get(moderate_url(target)).content.decode()
+    assert "Published in A" in html
+    assert "in B" not in html
+    assert "Author's history in the discussions you moderate: 1 published, 0 declined." in html
+
+
+def test_a_site_moderator_sees_the_authors_comments_everywhere(client, author_in_two_discussions):
+    _, target = author_in_two_discussions
+    client.force_login(make_user(role="Moderators"))
+    html = client.get(moderate_url(target)).content.decode()
+    assert "Published in A" in html and "Secret pending in B" in html and "Secret declined in B" in html
+    assert "2 published, 1 declined." in html
+
+
+def test_the_queue_counts_the_authors_history_only_in_discussions_the_moderator_moderates(
+        client, author_in_two_discussions):
+    moderator, target = author_in_two_discussions
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    assert "Pending in A" in html and "in B" not in html
+    assert "1 published, 0 declined." in html
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_comment_page_runs_a_fixed_number_of_queries(client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    author = make_user()
+    elsewhere = make_discussion()
+    target = make_comment(discussion=discussion, question=question, author=author, status="pending",
+                          priorities=[priority])
+    make_attachment(comment=target)
+    for _ in range(n):
+        make_comment(discussion=discussion, author=author)
+        make_comment(discussion=elsewhere, author=author, status="pending")
+        mod.moderator_note_add(actor=moderator, comment=target, body="A note")
+    client.force_login(moderator)
+    client.get(moderate_url(target))  # warm the content-type cache
+    # session, user, groups, two of permissions, moderated discussions; the comment, its files, priorities, groups,
+    # reports, notes, versions, audit entries, the author's other comments; the menu's profile; the retag choices
+    with django_assert_num_queries(18):
+        response = client.get(moderate_url(target))
+    assert len(response.context["author_recent"]) == min(n, 10)
+
+
+def test_a_reader_without_a_complete_profile_is_told_to_complete_it_before_reporting(client, setup):
+    moderator, discussion, *_ = setup
+    comment = make_comment(discussion=discussion)
+    client.force_login(make_user(complete=False))
+    url = reverse("discussions:comment-flag", kwargs={"pk": comment.pk})
+    page = client.get(url)
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "Complete your profile (name and organisation) before taking part." in html
+    assert reverse("hub:profile") in html and "Send the report" not in html
+    assert client.post(url, {"reason": "spam"}).status_code == 403
+    assert not comment.flags.exists()
+
+
+def test_the_report_form_refuses_a_report_past_the_rate_limit_and_keeps_what_was_typed(client, setup, settings):
+    moderator, discussion, *_ = setup
+    settings.HUB_FLAG_RATE_LIMIT = "2/h"
+    comments = [make_comment(discussion=discussion) for _ in range(3)]
+    client.force_login(make_user())
+    for comment in comments[:2]:
+        response = client.post(reverse("discussions:comment-flag", kwargs={"pk": comment.pk}), {"reason": "spam"})
+        assert response.status_code == 302
+    response = client.post(reverse("discussions:comment-flag", kwargs={"pk": comments[2].pk}),
+                           {"reason": "other", "details": "Copies a private e-mail"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "You have sent many reports in a short time." in html
+    assert "Copies a private e-mail" in html
+    assert not comments[2].flags.exists()
+
+
+def test_the_queue_shows_reports_from_new_accounts_marked_as_such(client, setup):
+    moderator, discussion, *_ = setup
+    reported = make_comment(discussion=discussion, body="<p>Reported words</p>")
+    mod.comment_flag(actor=make_user(name="Fresh Reporter"), comment=reported, reason="spam", details="Fresh says")
+    mod.comment_flag(actor=make_established_user(name="Known Reporter"), comment=reported, reason="spam",
+                     details="Known says")
+    client.force_login(moderator)
+    for url in (QUEUE, moderate_url(reported)):
+        html = client.get(url).content.decode()
+        assert "Reported 2 times" in html
+        fresh = html[html.index("Fresh says"):]
+        known = html[html.index("Known says"):]
+        assert "from a new account" in fresh[:fresh.index("</li>")]
+        assert "from a new account" not in known[:known.index("</li>")]

@@ -255,3 +255,24 @@ def test_actions_refuse_get(client, world, method, name):
     client.force_login(world.users["moderator"])
     kwargs = {} if name.endswith("bulk") else {"pk": world.published.pk}
     assert client.get(reverse(name, kwargs=kwargs)).status_code == 405
+
+
+def test_the_moderation_scope_is_every_discussion_for_site_moderators_and_the_listed_ones_for_others(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from discussions.permissions import in_moderation_scope, moderated_discussion_ids
+
+    users = world.users
+    other = Discussion.objects.exclude(pk=world.discussion.pk).get()
+    assert moderated_discussion_ids(users["site_moderator"]) is None
+    assert moderated_discussion_ids(users["moderator"]) == {world.discussion.pk}
+    assert moderated_discussion_ids(users["other_moderator"]) == {other.pk}
+    assert moderated_discussion_ids(users["stakeholder"]) == set()
+    assert moderated_discussion_ids(AnonymousUser()) == set()
+
+    def scoped(user):
+        return set(Discussion.objects.filter(in_moderation_scope(user, "pk")).values_list("pk", flat=True))
+
+    assert scoped(users["site_moderator"]) == {world.discussion.pk, other.pk}
+    assert scoped(users["moderator"]) == {world.discussion.pk}
+    assert scoped(users["secretariat"]) == set()
