@@ -1,0 +1,25 @@
+"""View helpers that more than one app uses: where to go next, and a service's refusal shown on a form."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request: HttpRequest, default: str | None = None) -> str | None:
+    """The `next` address the request names (POST first, then GET) if it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def apply_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each field's messages on that field when the form has it,
+    everything else at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
