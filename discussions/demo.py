@@ -43,16 +43,17 @@ QUESTIONS = [
 # Accounts from hub/demo.py, by e-mail; None means a participant without an account (snapshot only).
 AMINA, RICHARD, UNION, MODERATOR = ("amina@demo.hub.localhost", "richard@demo.hub.localhost",
                                     "union@demo.hub.localhost", "moderator@demo.hub.localhost")
+# Demo guests (no account) are attributed as confirmed members, like the demo accounts.
 GUESTS = {
     "mariam": {"author_name": "Mariam Al-Haddad Benyoussef", "author_organisation": "Office of the High "
                "Commissioner for Human Rights", "author_stakeholder_group": "un_entity", "author_badge": "UN Network",
-               "author_country": "", "show_personal_name": True},
+               "author_country": "", "author_organisation_confirmed": True, "show_personal_name": True},
     "tomas": {"author_name": "Tomás Echeverría", "author_organisation": "Centre for Mobility Research (example)",
               "author_stakeholder_group": "academia", "author_badge": "", "author_country": "Mexico",
-              "show_personal_name": True},
+              "author_organisation_confirmed": True, "show_personal_name": True},
     "ministry": {"author_name": "Desk officer", "author_organisation": "Ministry of Labour of Examplestan (example)",
                  "author_stakeholder_group": "member_state", "author_badge": "", "author_country": "Examplestan",
-                 "show_personal_name": False},
+                 "author_organisation_confirmed": True, "show_personal_name": False},
 }
 
 # key, question key (None: general), parent key, author, status, days after opening, priority codes, body HTML

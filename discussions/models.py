@@ -161,6 +161,9 @@ class Comment(models.Model):
     author_stakeholder_group = models.CharField(_("stakeholder group"), max_length=20, blank=True)
     author_country = models.CharField(_("country"), max_length=100, blank=True)
     author_badge = models.CharField(_("badge"), max_length=40, blank=True)
+    # Whether the author's membership of author_organisation was confirmed when they posted; an unconfirmed
+    # organisation is shown marked as such, without badge, and never alone in place of the person's name.
+    author_organisation_confirmed = models.BooleanField(_("organisation confirmed"), default=False)
     show_personal_name = models.BooleanField(_("personal name shown"), default=True)
     body = models.TextField(_("comment"), help_text=_("Sanitized HTML."))
     body_text = models.TextField(_("comment as plain text"), blank=True)

@@ -24,7 +24,7 @@ from discussions.permissions import (
 )
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
-from hub.models import Attribution
+from hub.models import Attribution, Membership
 from hub.selectors import profile_for_user
 from hub.text import html_to_text, linkify_and_clean, text_to_html
 from workplan.models import Priority, WorkingGroup
@@ -40,19 +40,23 @@ class BodyFormat:
 
 
 def attribution_snapshot(user) -> dict:
-    """How a comment by `user` is attributed, copied onto the comment so it survives profile changes."""
+    """How a comment by `user` is attributed, copied onto the comment so it survives profile changes. The
+    organisation counts only once the membership is confirmed: until then it is shown as declared and marked
+    unconfirmed, without badge, and the person's own name is always shown; a refused claim is not shown at all."""
     profile = profile_for_user(user)
     if profile is None:
         return {"author_name": "", "author_organisation": "", "author_stakeholder_group": "", "author_country": "",
-                "author_badge": "", "show_personal_name": True}
-    organisation = profile.organisation
+                "author_badge": "", "author_organisation_confirmed": False, "show_personal_name": True}
+    confirmed = profile.membership_confirmed
+    organisation = profile.organisation if profile.membership != Membership.REFUSED else None
     return {
         "author_name": profile.display_name or user.get_username(),
         "author_organisation": organisation.name if organisation else "",
         "author_stakeholder_group": organisation.stakeholder_group if organisation else "",
         "author_country": profile.country or (organisation.country if organisation else ""),
-        "author_badge": organisation.shown_badge if organisation else "",
-        "show_personal_name": profile.attribution != Attribution.ORGANISATION or not organisation,
+        "author_badge": organisation.shown_badge if organisation and confirmed else "",
+        "author_organisation_confirmed": bool(organisation and confirmed),
+        "show_personal_name": not (confirmed and profile.attribution == Attribution.ORGANISATION),
     }
 
 

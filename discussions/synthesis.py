@@ -136,7 +136,7 @@ def synthesis_for_discussion(discussion: Discussion) -> Synthesis:
         Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
         .only("id", "discussion_id", "question_id", "parent_id", "depth", "author_id", "author_name",
               "author_organisation", "author_stakeholder_group", "author_country", "author_badge",
-              "show_personal_name", "body_text", "created_at", "highlighted")
+              "author_organisation_confirmed", "show_personal_name", "body_text", "created_at", "highlighted")
         .prefetch_related(Prefetch("priorities", queryset=Priority.objects.only("id")))
         .order_by("created_at", "id")
     )

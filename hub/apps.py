@@ -7,13 +7,15 @@ class HubConfig(AppConfig):
     verbose_name = _("Hub: people and site")
 
     def ready(self) -> None:
+        from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_migrate
 
-        from hub import roles
+        from hub import receivers, roles
 
         roles.register(roles.MODERATORS, ["hub.view_profile", "hub.view_organisation"])
         roles.register(roles.SECRETARIAT, [
             "hub.view_profile", "hub.view_organisation", "hub.change_organisation",
-            "hub.view_contactmessage", "hub.change_contactmessage", "hub.view_auditentry"])
+            "hub.view_contactmessage", "hub.change_contactmessage", "hub.view_auditentry", "hub.confirm_membership"])
         # Runs after every app's own post_migrate (permissions exist by then) because hub is listed after auth.
         post_migrate.connect(roles.ensure_roles, dispatch_uid="hub.ensure_roles")
+        email_confirmed.connect(receivers.email_confirmed, dispatch_uid="hub.membership_by_email_domain")

@@ -5,8 +5,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from hub.models import Attribution, Organisation, Profile, StakeholderGroup
+from hub.models import Attribution, Membership, Organisation, Profile, StakeholderGroup
 from hub.roles import MODERATORS, SECRETARIAT
 
 DEMO_PASSWORD = "demo-hub-2026"
@@ -53,8 +54,14 @@ def load(stdout, style) -> list[tuple[str, str]]:
         user.is_superuser = superuser
         user.save(update_fields=["is_staff", "is_superuser"])
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        # Demo members are confirmed members of their organisation (real claims start as requests).
+        profile = Profile.objects.filter(user=user).first()
+        already = profile is not None and profile.organisation_id == by_key[org_key].pk and profile.membership_confirmed
         Profile.objects.update_or_create(user=user, defaults={
-            "display_name": name, "organisation": by_key[org_key], "job_title": job, "attribution": attribution})
+            "display_name": name, "organisation": by_key[org_key], "job_title": job, "attribution": attribution,
+            "membership": Membership.CONFIRMED, "membership_reason": "",
+            **({} if already else {"membership_requested_at": timezone.now(), "membership_decided_at": timezone.now()}),
+        })
         if group:
             user.groups.add(Group.objects.get(name=group))
         role = group or ("admin" if superuser else "stakeholder")

@@ -26,6 +26,8 @@ class ProfileForm(forms.Form):
     attribution = forms.ChoiceField(
         label=_("How should your comments be attributed?"), choices=Attribution.choices, widget=forms.RadioSelect,
         initial=Attribution.PERSON,
+        help_text=_("Your organisation alone is shown only once your membership is confirmed; until then your "
+                    "comments show your name."),
     )
 
     def clean(self):
@@ -37,6 +39,27 @@ class ProfileForm(forms.Form):
         if data.get("new_organisation_name") and not data.get("new_organisation_group"):
             self.add_error("new_organisation_group", _("Choose the new organisation's stakeholder group."))
         return data
+
+
+class MembershipDecisionForm(forms.Form):
+    """Confirm or refuse one membership request; the organisation is the one the decider saw on the page."""
+
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("refuse", _("Refuse"))])
+    organisation = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for refusing (sent to the person)"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why, so the person knows what to do."))
+        return data
+
+
+class MembershipContactForm(forms.Form):
+    contact = forms.TypedChoiceField(choices=[("1", "yes"), ("0", "no")], coerce=lambda v: v == "1")
 
 
 class ContactForm(forms.Form):

@@ -1,7 +1,17 @@
 """Reads of the people layer."""
 from __future__ import annotations
 
-from hub.models import Profile
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
+
+from hub.models import Membership, Profile
+
+MEMBERSHIP_QUEUE_FILTERS = {
+    Membership.REQUESTED: "membership_requested_at",
+    Membership.CONFIRMED: "-membership_decided_at",
+    Membership.REFUSED: "-membership_decided_at",
+}
 
 
 def profile_for_user(user) -> Profile | None:
@@ -15,3 +25,33 @@ def profile_for_user(user) -> Profile | None:
             cached = Profile(user=user)
         user._hub_profile_cache = cached
     return cached
+
+
+def membership_queue(user, status: str = Membership.REQUESTED) -> QuerySet[Profile]:
+    """The memberships the user may review, in one query: every organisation's for the secretariat; for an
+    organisation's contact, only its pending requests (never their own). Oldest request first; decided ones
+    newest first."""
+    from hub.permissions import can_manage_memberships
+
+    if status not in MEMBERSHIP_QUEUE_FILTERS:
+        status = Membership.REQUESTED
+    queryset = (Profile.objects.filter(organisation__isnull=False, membership=status)
+                .select_related("user", "organisation", "membership_decided_by__profile"))
+    if not can_manage_memberships(user):
+        own = profile_for_user(user)
+        if own is None or not own.is_organisation_contact or status != Membership.REQUESTED:
+            return queryset.none()
+        queryset = queryset.filter(organisation_id=own.organisation_id).exclude(user=user)
+    return queryset.order_by(MEMBERSHIP_QUEUE_FILTERS[status], "pk")
+
+
+def membership_reviewers(profile: Profile) -> QuerySet:
+    """Who hears of a new request: active users holding hub.confirm_membership (the secretariat) and the
+    organisation's confirmed contacts, with an e-mail address, never the person asking."""
+    condition = Q(profile__organisation_id=profile.organisation_id, profile__membership=Membership.CONFIRMED,
+                  profile__organisation_contact=True)
+    permission = Permission.objects.filter(content_type__app_label="hub", codename="confirm_membership").first()
+    if permission is not None:
+        condition |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    return (get_user_model().objects.filter(condition, is_active=True).exclude(pk=profile.user_id)
+            .exclude(email="").distinct().order_by("pk"))

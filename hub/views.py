@@ -2,21 +2,34 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.conf import settings
+from django.views.decorators.http import require_POST
 
 from hub import ratelimit
-from hub.forms import ContactForm, ProfileForm
-from hub.selectors import profile_for_user
-from hub.services import contact_message_send, organisation_create, profile_update
+from hub.forms import ContactForm, MembershipContactForm, MembershipDecisionForm, ProfileForm
+from hub.models import Membership, Profile
+from hub.permissions import can_manage_memberships, check_review_memberships
+from hub.selectors import MEMBERSHIP_QUEUE_FILTERS, membership_queue as membership_queue_for, profile_for_user
+from hub.services import (
+    contact_message_send,
+    membership_confirm,
+    membership_contact_set,
+    membership_refuse,
+    organisation_create,
+    profile_update,
+)
+
+MEMBERSHIP_QUEUE_PER_PAGE = 50
 
 
 def account_display_name(user) -> str:
@@ -68,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                             acronym=data["new_organisation_acronym"], stakeholder_group=data["new_organisation_group"],
                             country=data["country"],
                         )
-                    profile_update(
+                    saved = profile_update(
                         actor=request.user, user=request.user, display_name=data["display_name"],
                         organisation=organisation, job_title=data["job_title"], country=data["country"],
                         attribution=data["attribution"],
@@ -79,6 +92,16 @@ def profile(request: HttpRequest) -> HttpResponse:
                     form.add_error(target if target in form.fields else None, errors)
             else:
                 messages.success(request, _("Your profile is saved."))
+                if saved.organisation_id != current.organisation_id:
+                    if saved.membership_confirmed:
+                        messages.success(request, _("Your membership of %(organisation)s is confirmed: your e-mail "
+                                                    "address is at one of its domains.") % {
+                                                        "organisation": saved.organisation.name})
+                    else:
+                        messages.info(request, _("Your membership of %(organisation)s awaits confirmation by the "
+                                                 "secretariat. Until then your comments show your own name with the "
+                                                 "organisation marked as unconfirmed.") % {
+                                                     "organisation": saved.organisation.name})
                 return redirect(_safe_next(request) or "hub:profile")
     else:
         form = ProfileForm(initial={
@@ -86,6 +109,94 @@ def profile(request: HttpRequest) -> HttpResponse:
             "job_title": current.job_title, "country": current.country, "attribution": current.attribution,
         })
     return render(request, "hub/profile.html", {"form": form, "profile": current, "next": _safe_next(request) or ""})
+
+
+def _membership_queue_page(request: HttpRequest, *, status: str, failed: tuple[int, MembershipDecisionForm] | None = None,
+                           http_status: int = 200) -> HttpResponse:
+    paginator = Paginator(membership_queue_for(request.user, status), MEMBERSHIP_QUEUE_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "hub/membership_queue.html", {
+        "page": page, "status": status, "Membership": Membership,
+        "filters": list(MEMBERSHIP_QUEUE_FILTERS) if can_manage_memberships(request.user) else [],
+        "is_secretariat": can_manage_memberships(request.user),
+        "failed_pk": failed[0] if failed else None, "failed_form": failed[1] if failed else None,
+    }, status=http_status)
+
+
+def _queue_status(request: HttpRequest) -> str:
+    status = request.POST.get("status") or request.GET.get("status") or Membership.REQUESTED
+    return status if status in MEMBERSHIP_QUEUE_FILTERS else Membership.REQUESTED
+
+
+def _back_to_queue(status: str) -> HttpResponse:
+    url = reverse("hub:membership-queue")
+    return redirect(url if status == Membership.REQUESTED else f"{url}?{urlencode({'status': status})}")
+
+
+@login_required
+def membership_queue(request: HttpRequest) -> HttpResponse:
+    """Membership requests for the secretariat (all) and organisation contacts (their organisation's)."""
+    check_review_memberships(request.user)
+    return _membership_queue_page(request, status=_queue_status(request))
+
+
+@login_required
+@require_POST
+def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    check_review_memberships(request.user)
+    profile = get_object_or_404(Profile.objects.select_related("user", "organisation"), pk=pk)
+    status = _queue_status(request)
+    form = MembershipDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "confirm":
+                profile = membership_confirm(actor=request.user, profile=profile, organisation=data["organisation"])
+            else:
+                profile = membership_refuse(actor=request.user, profile=profile, organisation=data["organisation"],
+                                            reason=data["reason"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.error(request, " ".join(exc.messages))
+                return _back_to_queue(status)
+        else:
+            name = profile.display_name or profile.user.email
+            if profile.membership == Membership.CONFIRMED:
+                messages.success(request, _("%(name)s is confirmed as a member of %(organisation)s. They have been "
+                                            "e-mailed.") % {"name": name, "organisation": profile.organisation.name})
+            else:
+                messages.success(request, _("The membership of %(name)s in %(organisation)s is refused. They have been "
+                                            "e-mailed the reason.") % {"name": name,
+                                                                         "organisation": profile.organisation.name})
+            return _back_to_queue(status)
+    # What was typed stays on the page, beside the request it was for.
+    return _membership_queue_page(request, status=status, failed=(profile.pk, form), http_status=400)
+
+
+@login_required
+@require_POST
+def membership_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile, pk=pk)
+    form = MembershipContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether the person is the organisation's contact."))
+        return _back_to_queue(Membership.CONFIRMED)
+    try:
+        profile = membership_contact_set(actor=request.user, profile=profile, contact=form.cleaned_data["contact"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        name = profile.display_name or profile.user.email
+        if profile.organisation_contact:
+            messages.success(request, _("%(name)s is now a contact of %(organisation)s and confirms its members.") % {
+                "name": name, "organisation": profile.organisation.name})
+        else:
+            messages.success(request, _("%(name)s is no longer a contact of %(organisation)s.") % {
+                "name": name, "organisation": profile.organisation.name})
+    return _back_to_queue(Membership.CONFIRMED)
 
 
 def contact(request: HttpRequest) -> HttpResponse:

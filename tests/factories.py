@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from hub.models import Attribution, Organisation, Profile, StakeholderGroup
+from hub.models import Attribution, Membership, Organisation, Profile, StakeholderGroup
 from hub.roles import ensure_roles
 
 PASSWORD = "correct-horse-battery-9"
@@ -24,15 +24,24 @@ def make_organisation(**fields) -> Organisation:
 
 def make_user(*, email: str | None = None, name: str | None = None, organisation: Organisation | None = None,
               complete: bool = True, verified: bool = True, role: str | None = None,
-              attribution: str = Attribution.PERSON, password: str = PASSWORD, **user_fields):
-    """A user who can log in (verified e-mail) with a complete profile, unless told otherwise."""
+              attribution: str = Attribution.PERSON, password: str = PASSWORD,
+              membership: str = Membership.CONFIRMED, contact: bool = False, **user_fields):
+    """A user who can log in (verified e-mail) with a complete profile, unless told otherwise. Their membership
+    of the organisation is confirmed unless `membership` says otherwise (Membership.REQUESTED for a claim nobody
+    checked yet); `contact` makes them the organisation's contact."""
     n = next(_seq)
     email = email or f"user{n}@example.org"
     user = get_user_model().objects.create_user(username=f"user{n}", email=email, password=password, **user_fields)
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     if complete:
+        from django.utils import timezone
+
+        now = timezone.now()
         Profile.objects.create(user=user, display_name=name or f"Person {n}",
-                               organisation=organisation or make_organisation(), attribution=attribution)
+                               organisation=organisation or make_organisation(), attribution=attribution,
+                               membership=membership, membership_requested_at=now,
+                               membership_decided_at=now if membership != Membership.REQUESTED else None,
+                               organisation_contact=contact)
     else:
         Profile.objects.create(user=user, display_name=name or "")
     if role:

@@ -3,7 +3,7 @@ and sends its mail only once the transaction has committed."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -15,7 +15,7 @@ from hub.audit import audit_log
 from hub.selectors import profile_for_user
 from hub.text import clean_html
 from workplan.models import InterestExpression, Priority, WorkingGroup, Workplan
-from workplan.permissions import check_express_interest, check_manage_workplan
+from workplan.permissions import check_express_interest, check_manage_workplan, check_withdraw_interest
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -44,9 +44,10 @@ def workplan_content_save(*, actor, instance: Workplan | Priority | WorkingGroup
 
 @transaction.atomic
 def interest_express(*, actor, working_group: WorkingGroup, role: str, message: str = "") -> InterestExpression:
-    """A stakeholder asks for their organisation to join a group; one open expression per organisation and group."""
+    """A confirmed member asks for their organisation to join a group; one open expression per organisation and
+    group."""
     check_express_interest(actor, working_group)
-    organisation = profile_for_user(actor).organisation
+    organisation = profile_for_user(actor).confirmed_organisation
     errors: dict[str, str] = {}
     if role not in InterestExpression.Role.values:
         errors["role"] = _("Choose whether your organisation would join as member, co-lead or observer.")
@@ -146,13 +147,10 @@ def _mail_decision(expression: InterestExpression, *, site_url: str) -> None:
 
 @transaction.atomic
 def interest_withdraw(*, actor, expression: InterestExpression) -> InterestExpression:
-    """A member of the organisation takes back its pending expression before the secretariat decides."""
+    """A confirmed member of the organisation takes back its pending expression before the secretariat decides."""
     expression = InterestExpression.objects.select_for_update(of=("self",)).select_related(
         "working_group", "organisation").get(pk=expression.pk)
-    profile = profile_for_user(actor)
-    if not (profile and profile.is_complete and profile.organisation_id == expression.organisation_id):
-        raise PermissionDenied(_("Only members of %(organisation)s can withdraw its expression of interest.") % {
-            "organisation": expression.organisation.name})
+    check_withdraw_interest(actor, expression)
     if expression.status != InterestExpression.Status.PENDING:
         raise ValidationError(_("This expression of interest was already decided (%(status)s).") % {
             "status": expression.get_status_display().lower()})

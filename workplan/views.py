@@ -60,7 +60,9 @@ def priority_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def working_group_detail(request: HttpRequest, slug: str, group: str) -> HttpResponse:
     working_group = selectors.working_group_by_slug(slug, group)
     profile = profile_for_user(request.user)
-    organisation = profile.organisation if profile and profile.is_complete else None
+    # Only a confirmed member sees and acts on the organisation's expressions; a declared one is told to wait.
+    organisation = profile.confirmed_organisation if profile and profile.is_complete else None
+    declared = profile.organisation if profile and profile.is_complete and organisation is None else None
     form = None
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -82,7 +84,7 @@ def working_group_detail(request: HttpRequest, slug: str, group: str) -> HttpRes
         form = InterestForm()
     return render(request, "workplan/working_group_detail.html", {
         "group": working_group, "workplan": working_group.workplan, "form": form, "organisation": organisation,
-        "expressions": expressions, "pending": pending, "profile": profile,
+        "declared_organisation": declared, "expressions": expressions, "pending": pending, "profile": profile,
     })
 
 

@@ -8,7 +8,8 @@ from hub.selectors import profile_for_user
 
 def initial_status_for(discussion: Discussion, author) -> str:
     """The status a new comment starts with: published under post-moderation, for the discussion's moderators,
-    for members of verified organisations when the discussion trusts them, and for authors with enough published
+    for confirmed members of verified organisations when the discussion trusts them (a declared, unconfirmed
+    membership does not count), and for authors with enough published
     comments (on the whole site) when the discussion sets that number; pending otherwise."""
     if discussion.moderation == Discussion.Moderation.POST:
         return Comment.Status.PUBLISHED
@@ -18,7 +19,7 @@ def initial_status_for(discussion: Discussion, author) -> str:
         return Comment.Status.PUBLISHED
     if discussion.trust_verified_organisations:
         profile = profile_for_user(author)
-        if profile is not None and profile.organisation_id and profile.organisation.verified:
+        if profile is not None and profile.membership_confirmed and profile.organisation.verified:
             return Comment.Status.PUBLISHED
     needed = discussion.trust_after_published
     if needed:

@@ -13,3 +13,11 @@ register = template.Library()
 def sanitized(html: str | None) -> SafeString:
     """Stored user HTML shown through the one cleaning function again, so no template ever trusts it as saved."""
     return clean_html_for_display(html)
+
+
+@register.inclusion_tag("hub/_menu_links.html", takes_context=True)
+def hub_menu_links(context) -> dict:
+    """Items of the user menu that belong to the people layer: the membership queue for those who review it."""
+    from hub.permissions import can_review_memberships
+
+    return {"can_review_memberships": can_review_memberships(context.get("user"))}

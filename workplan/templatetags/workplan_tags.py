@@ -16,12 +16,15 @@ register = template.Library()
 
 @register.inclusion_tag("workplan/_my_interest_expressions.html", takes_context=True)
 def my_interest_expressions(context) -> dict:
-    """The signed-in user's organisation's expressions of interest and the secretariat's decisions."""
+    """The signed-in user's organisation's expressions of interest and the secretariat's decisions (confirmed
+    members only)."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     profile = profile_for_user(user)
-    organisation = profile.organisation if profile and profile.organisation_id else None
+    # Only a confirmed member sees the organisation's requests and the secretariat's replies.
+    organisation = profile.confirmed_organisation if profile else None
+    declared = profile.organisation if profile and profile.organisation_id and organisation is None else None
     return {"expressions": selectors.interest_expressions_of_organisation(organisation),
-            "organisation": organisation, "user": user}
+            "organisation": organisation, "declared_organisation": declared, "user": user}
 
 
 @register.filter

@@ -1,0 +1,10 @@
+"""Signal receivers of the people layer. Each only hands over to a service."""
+from __future__ import annotations
+
+
+def email_confirmed(sender, request=None, email_address=None, **kwargs) -> None:
+    """allauth verified an address: it may confirm a pending membership through the organisation's domains."""
+    from hub.services import membership_confirm_by_domain
+
+    if email_address is not None and email_address.user_id:
+        membership_confirm_by_domain(actor=None, user=email_address.user)
