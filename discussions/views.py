@@ -133,7 +133,8 @@ def _staged(request: HttpRequest) -> list[uploads.CheckedFile]:
 
 def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uploads.CheckedFile] | None:
     """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused.
-    Accepted files are staged, so that an error elsewhere or a preview does not make people choose them again."""
+    Accepted files are staged, so that an error elsewhere or a preview does not make people choose them again.
+    Call it only once the person may post here and is within the rate limit: it reads and stores files."""
     kept = _staged(request)
     new, errors = uploads.sort_files(request.FILES.getlist("files"), already=already + len(kept))
     staged = uploads.stage(request, kept + new)
@@ -142,6 +143,22 @@ def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uplo
         request.staged_after_error = staged
         return None
     return staged
+
+
+def _rate_limited(request: HttpRequest, scope: str) -> str:
+    """'' while the person is within the comment rate limit (posts and edits counted apart); otherwise why not, in
+    words for them."""
+    if ratelimit.allow(scope, ratelimit.client_key(request), getattr(settings, "HUB_COMMENT_RATE_LIMIT", "30/h")):
+        return ""
+    if scope == "comment-edit":
+        message = _("You have saved many changes in a short time. Please wait a while and try again; your text is "
+                    "still here.")
+    else:
+        message = _("You have posted many comments in a short time. Please wait a while and try again; your text "
+                    "is still here.")
+    if any(request.FILES.getlist("files")):
+        message += " " + _("Files chosen just now were not kept: choose them again when you post.")
+    return message
 
 
 def _apply_service_errors(form, exc: ValidationError) -> None:
@@ -166,24 +183,27 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal},
                       status=403 if refusal else 200)
     form = CommentForm(request.POST, priorities=priorities, working_groups=groups)
-    if not form.is_valid():
-        return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal,
-                                                                 "staged": _staged(request)}, status=400)
-    files = _collect_files(request, form) if discussion.attachments_allowed else []
-    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
-    body, body_format = form.body_and_format()
+    valid = form.is_valid()
+    # Whether the person may post, and how often, is settled before any file sent is read or stored.
     if refusal:
         form.add_error(None, refusal)
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=403)
+    if not valid:
+        return render(request, "discussions/comment_form.html", {**context, "form": form,
+                                                                 "staged": _staged(request)}, status=400)
+    previewing = request.POST.get("action") == "preview"
+    limited = "" if previewing else _rate_limited(request, "comment")
+    if limited:
+        form.add_error(None, limited)
+        return render(request, "discussions/comment_form.html", {**context, "form": form,
+                                                                 "staged": _staged(request)}, status=429)
+    files = _collect_files(request, form) if discussion.attachments_allowed else []
+    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     if files is None:
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
-    if request.POST.get("action") == "preview":
+    body, body_format = form.body_and_format()
+    if previewing:
         return _preview(request, form, context, discussion, body, body_format, priorities)
-    if not ratelimit.allow("comment", ratelimit.client_key(request),
-                           getattr(settings, "HUB_COMMENT_RATE_LIMIT", "30/h")):
-        form.add_error(None, _("You have posted many comments in a short time. Please wait a while and try again; "
-                               "your text is still here."))
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=429)
     data = form.cleaned_data
     try:
         comment = services.comment_post(
@@ -270,12 +290,19 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     removing = form.cleaned_data.get("remove_attachments") or []
+    previewing = request.POST.get("action") == "preview"
+    # As when posting: the person may edit (checked above) and is within the rate limit before files are read.
+    limited = "" if previewing else _rate_limited(request, "comment-edit")
+    if limited:
+        form.add_error(None, limited)
+        return render(request, "discussions/comment_edit.html", {**context, "form": form,
+                                                                 "staged": _staged(request)}, status=429)
     files = _collect_files(request, form, already=len(attachments) - len(removing)) if discussion.attachments_allowed else []
     context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     if files is None:
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     body, body_format = form.body_and_format()
-    if request.POST.get("action") == "preview":
+    if previewing:
         try:
             html, _text = services.body_to_html(body, body_format=body_format)
         except ValidationError as exc:

@@ -310,3 +310,17 @@ def test_an_unpublished_comments_file_is_only_for_its_author_and_moderators(clie
     assert client.get(url).status_code == 200
     client.force_login(moderator)
     assert client.get(url).status_code == 200
+
+
+# --- Request limits -----------------------------------------------------------------------------------------
+
+def test_a_request_with_more_than_ten_files_is_refused_before_any_view_reads_it(client, settings):
+    question = make_question()
+    client.force_login(make_user())
+    response = client.post(reverse("discussions:comment-create", args=[question.discussion.slug]), {
+        "question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4()), "action": "post",
+        "files": [upload(f"p{i}.pdf", minimal_pdf()) for i in range(11)],
+    })
+    assert response.status_code == 400
+    assert "You can attach at most" not in response.content.decode()  # Django refused it before the view ran
+    assert not Comment.objects.exists()
