@@ -3,7 +3,8 @@
 A file is accepted only when its bytes are one of the allowed formats *and* its name ends with an extension of
 that format, so "report.pdf" holding a PNG is refused. Zip-based documents are judged from their directory without
 being unpacked, and refused when it describes a decompression bomb. Checked files can be staged (kept in storage
-between a preview and the final post) so that nobody has to choose them again.
+between a preview and the final post) so that nobody has to choose them again; what one person keeps staged is
+capped, and `purge_stale_staged` (the purge_staged_uploads command) removes what was left behind.
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import struct
 import uuid
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -293,40 +296,106 @@ def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
 
 
 # Staging: files checked on a preview (or on a form shown again with an error) wait in storage, referred to by a
-# random token kept in the user's session, until the comment is posted.
+# random token kept in the user's session, until the comment is posted. Only people who may post get here (the
+# views check first). Each person's waiting files sit in a folder of their own, so that what one person keeps
+# waiting is capped however many sessions or tabs they use: at most staged_max_files() files and
+# staged_max_bytes() bytes. Staging more drops that person's oldest waiting files; a form that still names one says
+# so when sent, rather than posting without it. purge_stale_staged() removes files left waiting.
 _STAGE_DIR = "attachments/staged"
 _SESSION_KEY = "discussions_staged_files"
 
 
-def stage(request, files: list[CheckedFile]) -> list[CheckedFile]:
-    """Keep checked files for this session; returns them with their tokens set."""
-    staged = request.session.get(_SESSION_KEY, {})
-    for checked in files:
-        if checked.token:
+def staged_max_files() -> int:
+    return max_files()
+
+
+def staged_max_bytes() -> int:
+    return max_files() * max_bytes()
+
+
+def _listdir(folder: str) -> tuple[list[str], list[str]]:
+    try:
+        return default_storage.listdir(folder)
+    except FileNotFoundError:
+        return [], []
+
+
+def _owner_folder(request) -> str:
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("Sign in to attach files."))
+    return f"{_STAGE_DIR}/{request.user.pk}"
+
+
+def _make_room(folder: str, *, keep: set[str], files: int, size: int, session_staged: dict) -> None:
+    """Drop the owner's oldest waiting files (never those in `keep`) until `files` more files of `size` bytes fit."""
+    waiting = []
+    for name in _listdir(folder)[1]:
+        path = f"{folder}/{name}"
+        try:
+            waiting.append((default_storage.get_modified_time(path), name, default_storage.size(path)))
+        except FileNotFoundError:  # removed meanwhile by another request or the purge
             continue
-        checked.token = uuid.uuid4().hex
-        path = default_storage.save(f"{_STAGE_DIR}/{checked.token}", File(io.BytesIO(checked.data)))
-        staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
-                                 "size": checked.size, "sha256": checked.sha256}
+    count = len(waiting) + files
+    total = sum(bytes_ for _modified, _name, bytes_ in waiting) + size
+    for _modified, name, bytes_ in sorted(waiting):
+        if count <= staged_max_files() and total <= staged_max_bytes():
+            break
+        if name in keep:
+            continue
+        default_storage.delete(f"{folder}/{name}")
+        session_staged.pop(name, None)
+        count -= 1
+        total -= bytes_
+
+
+def stage(request, files: list[CheckedFile]) -> list[CheckedFile]:
+    """Keep checked files for this session, within the person's cap (see above); returns them with tokens set."""
+    staged = request.session.get(_SESSION_KEY, {})
+    new = [checked for checked in files if not checked.token]
+    if new:
+        folder = _owner_folder(request)
+        _make_room(folder, keep={checked.token for checked in files if checked.token}, files=len(new),
+                   size=sum(checked.size for checked in new), session_staged=staged)
+        for checked in new:
+            checked.token = uuid.uuid4().hex
+            path = default_storage.save(f"{folder}/{checked.token}", File(io.BytesIO(checked.data)))
+            staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
+                                     "size": checked.size, "sha256": checked.sha256}
     request.session[_SESSION_KEY] = staged
     return files
 
 
-def staged_files(request, tokens: list[str]) -> list[CheckedFile]:
-    """The staged files named by `tokens` that belong to this session (others are silently ignored)."""
+def kept_files(request, tokens: list[str]) -> tuple[list[CheckedFile], list[str]]:
+    """The staged files named by `tokens` that belong to this session, and a message for each that is no longer
+    kept (dropped for newer ones, or purged after waiting too long), which is then forgotten. Tokens that are not
+    this session's are ignored."""
     staged = request.session.get(_SESSION_KEY, {})
-    found = []
+    found, lost = [], []
     for token in dict.fromkeys(tokens):
         meta = staged.get(token)
-        if not meta or not default_storage.exists(meta["path"]):
+        if not meta:
             continue
-        with default_storage.open(meta["path"], "rb") as handle:
-            data = handle.read()
-        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+        data = None
+        try:
+            with default_storage.open(meta["path"], "rb") as handle:
+                data = handle.read(max_bytes() + 1)
+        except FileNotFoundError:
+            pass
+        if data is None or hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            staged.pop(token)
+            lost.append(_("“%(name)s”, chosen earlier, is no longer kept on the server; please choose it again.")
+                        % {"name": meta["name"]})
             continue
         found.append(CheckedFile(name=meta["name"], content_type=meta["content_type"], size=len(data),
                                  sha256=meta["sha256"], data=data, token=token))
-    return found
+    if lost:
+        request.session[_SESSION_KEY] = staged
+    return found, lost
+
+
+def staged_files(request, tokens: list[str]) -> list[CheckedFile]:
+    """The staged files named by `tokens` that belong to this session and are still kept."""
+    return kept_files(request, tokens)[0]
 
 
 def unstage(request, tokens: list[str]) -> None:
@@ -337,3 +406,23 @@ def unstage(request, tokens: list[str]) -> None:
         if meta:
             default_storage.delete(meta["path"])
     request.session[_SESSION_KEY] = staged
+
+
+def purge_stale_staged(older_than: timedelta) -> list[str]:
+    """Delete staged files that have waited longer than `older_than`: abandoned previews and forms, and files of
+    sessions that have ended (sessions are not indexed, so age is the test). Returns the paths removed."""
+    cutoff = timezone.now() - older_than
+    folders, names = _listdir(_STAGE_DIR)
+    paths = [f"{_STAGE_DIR}/{name}" for name in names]  # staged before files went into per-person folders
+    for folder in folders:
+        paths.extend(f"{_STAGE_DIR}/{folder}/{name}" for name in _listdir(f"{_STAGE_DIR}/{folder}")[1])
+    removed = []
+    for path in paths:
+        try:
+            if default_storage.get_modified_time(path) >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        default_storage.delete(path)
+        removed.append(path)
+    return removed

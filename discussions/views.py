@@ -132,12 +132,13 @@ def _staged(request: HttpRequest) -> list[uploads.CheckedFile]:
 
 
 def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uploads.CheckedFile] | None:
-    """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused.
-    Accepted files are staged, so that an error elsewhere or a preview does not make people choose them again.
-    Call it only once the person may post here and is within the rate limit: it reads and stores files."""
-    kept = _staged(request)
+    """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused or no
+    longer kept. Accepted files are staged, so that an error elsewhere or a preview does not make people choose them
+    again. Call it only once the person may post here and is within the rate limit: it reads and stores files."""
+    kept, lost = uploads.kept_files(request, request.POST.getlist("staged"))
     new, errors = uploads.sort_files(request.FILES.getlist("files"), already=already + len(kept))
     staged = uploads.stage(request, kept + new)
+    errors = lost + errors
     if errors:
         form.add_error(None, errors)
         request.staged_after_error = staged

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from discussions import uploads
@@ -312,7 +316,53 @@ def test_an_unpublished_comments_file_is_only_for_its_author_and_moderators(clie
     assert client.get(url).status_code == 200
 
 
-# --- Request limits -----------------------------------------------------------------------------------------
+# --- Staged files: kept between a preview and the post, capped per person, purged when stale -----------------------
+
+def staged_in_storage(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT) / "attachments" / "staged"
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def test_files_waiting_for_one_person_are_capped_across_sessions_and_a_form_naming_a_dropped_one_says_so(settings):
+    settings.HUB_ATTACHMENT_MAX_FILES = 2
+    question = make_question()
+    user = make_user()
+    url = reverse("discussions:comment-create", args=[question.discussion.slug])
+    first, second = Client(), Client()  # one person, two browsers
+    first.force_login(user)
+    second.force_login(user)
+    form = {"question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4())}
+    response = first.post(url, {**form, "action": "preview",
+                                "files": [upload("a.pdf", minimal_pdf()), upload("b.pdf", minimal_pdf())]})
+    a, b = response.context["staged"]
+    an_hour_ago = time.time() - 3600
+    os.utime(Path(settings.MEDIA_ROOT) / "attachments" / "staged" / str(user.pk) / a.token, (an_hour_ago, an_hour_ago))
+    response = second.post(url, {**form, "action": "preview", "files": [upload("c.pdf", minimal_pdf())]})
+    [c] = response.context["staged"]
+    assert staged_in_storage(settings) == sorted(f"{user.pk}/{f.token}" for f in (b, c))
+
+    response = first.post(url, {**form, "action": "post", "staged": [a.token, b.token]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“a.pdf”, chosen earlier, is no longer kept on the server; please choose it again." in page
+    assert [f.name for f in response.context["staged"]] == ["b.pdf"] and not Comment.objects.exists()
+    response = first.post(url, {**form, "action": "post", "staged": [b.token]})
+    assert response.status_code == 302
+    assert [a.original_name for a in Attachment.objects.all()] == ["b.pdf"]
+    assert staged_in_storage(settings) == [f"{user.pk}/{c.token}"]
+
+
+def test_staging_never_drops_the_files_of_the_form_being_sent(client, settings):
+    settings.HUB_ATTACHMENT_MAX_FILES = 2
+    question = make_question()
+    client.force_login(make_user())
+    url = reverse("discussions:comment-create", args=[question.discussion.slug])
+    form = {"question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4()), "action": "preview"}
+    [kept] = client.post(url, {**form, "files": [upload("a.pdf", minimal_pdf())]}).context["staged"]
+    response = client.post(url, {**form, "staged": [kept.token], "files": [upload("b.pdf", minimal_pdf())]})
+    assert [f.name for f in response.context["staged"]] == ["a.pdf", "b.pdf"]
+    assert len(staged_in_storage(settings)) == 2
+
 
 def test_a_request_with_more_than_ten_files_is_refused_before_any_view_reads_it(client, settings):
     question = make_question()
@@ -323,4 +373,4 @@ def test_a_request_with_more_than_ten_files_is_refused_before_any_view_reads_it(
     })
     assert response.status_code == 400
     assert "You can attach at most" not in response.content.decode()  # Django refused it before the view ran
-    assert not Comment.objects.exists()
+    assert staged_in_storage(settings) == [] and not Comment.objects.exists()
