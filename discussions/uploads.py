@@ -1,23 +1,28 @@
 """Attachment checks: the type is read from the file's bytes, never trusted from its name or the browser.
 
 A file is accepted only when its bytes are one of the allowed formats *and* its name ends with an extension of
-that format, so "report.pdf" holding a PNG is refused. Checked files can be staged (kept in storage between a
-preview and the final post) so that nobody has to choose them again.
+that format, so "report.pdf" holding a PNG is refused. Zip-based documents are judged from their directory without
+being unpacked, and refused when it describes a decompression bomb. Checked files can be staged (kept in storage
+between a preview and the final post) so that nobody has to choose them again; what one person keeps staged is
+capped, and `purge_stale_staged` (the purge_staged_uploads command) removes what was left behind.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import struct
 import uuid
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -48,8 +53,20 @@ def max_files() -> int:
     return int(getattr(settings, "HUB_ATTACHMENT_MAX_FILES", MAX_FILES))
 
 
+class RefusedArchive(Exception):
+    """A zip-based document whose layout no office program writes: a decompression bomb or a malformed archive.
+
+    `reason` completes a sentence about the file ("“x.docx” cannot be accepted: <reason>")."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def detect_kind(data: bytes) -> str | None:
-    """The format of a file from its content, or None when it is none of the allowed ones."""
+    """The format of a file from its content, or None when it is none of the allowed ones.
+
+    Raises RefusedArchive for a zip whose structure is hostile (see `_zip_kind`)."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -64,20 +81,130 @@ def detect_kind(data: bytes) -> str | None:
     return None
 
 
+# Zip-based documents (DOCX, XLSX, ODT) are recognised from the archive's directory: nothing is unpacked except
+# ODT's "mimetype" member, which the format requires to be stored uncompressed, first and short, so at most
+# _MIMETYPE_MAX bytes of it are read. The directory's claims must also be ones a real document makes, so that a
+# "zip bomb" is refused here rather than by whatever unpacks the file later (a reader's office program, a virus
+# scanner, an export). Real documents of at most 10 MB stay far inside these limits.
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_MEMBER_BYTES = 100 * 1024 * 1024
+ZIP_MAX_TOTAL_BYTES = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_MAX_DIRECTORY_BYTES = 2 * 1024 * 1024  # a real document's runs to about 100 bytes a member
+_ZIP_RATIO_FROM = 1024 * 1024  # below this many unpacked bytes, how tightly something is packed does not matter
+_MIMETYPE_MAX = 100
+_ODF_TEXT = b"application/vnd.oasis.opendocument.text"
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, date, crc, sizes, lengths
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError, EOFError, RuntimeError,
+               NotImplementedError, UnicodeDecodeError, struct.error)
+
+
 def _zip_kind(data: bytes) -> str | None:
+    # Before ZipFile builds an object for each directory entry, bound how many there are and how much room they
+    # take. Every entry starts with this signature, so counting it bounds their number.
+    if data.count(b"PK\x01\x02") > ZIP_MAX_MEMBERS:
+        raise RefusedArchive(_too_many_members())
+    if (_directory_size(data) or 0) > ZIP_MAX_DIRECTORY_BYTES:
+        raise RefusedArchive(_("its table of contents alone takes %(size)s; documents need far less.")
+                             % {"size": filesizeformat(_directory_size(data))})
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            _check_zip_directory(infos, len(data))
+            _check_zip_layout(infos, data)
+            names = {info.filename for info in infos}
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return "docx"
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                 return "xlsx"
             if "mimetype" in names and "content.xml" in names:
-                if archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
-                    return "odt"
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+                return "odt" if _odf_mimetype(archive, infos) == _ODF_TEXT else None
+    except _ZIP_ERRORS:
         return None
     return None
+
+
+def _directory_size(data: bytes) -> int | None:
+    """The size of the central directory as the end record states it, found where zipfile looks for it; None when
+    there is no end record (zipfile then refuses the file itself)."""
+    if data[-22:-18] == b"PK\x05\x06" and data[-2:] == b"\x00\x00":
+        end = len(data) - 22
+    else:
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+        if end < 0 or end + 22 > len(data):
+            return None
+    size = struct.unpack_from("<L", data, end + 12)[0]
+    # A zip64 archive keeps the real figure in a record just before its locator, which precedes the end record.
+    if size == 0xFFFFFFFF and end >= 76 and data[end - 20:end - 16] == b"PK\x06\x07" \
+            and data[end - 76:end - 72] == b"PK\x06\x06":
+        size = struct.unpack_from("<Q", data, end - 76 + 40)[0]
+    return size
+
+
+def _too_many_members() -> str:
+    return _("it holds more than %(limit)s files inside; documents hold fewer.") % {"limit": f"{ZIP_MAX_MEMBERS:,}"}
+
+
+def _check_zip_directory(infos: list[zipfile.ZipInfo], upload_size: int) -> None:
+    """Refuse sizes no real document declares: huge members, a huge total, members packed absurdly tightly."""
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise RefusedArchive(_too_many_members())
+    total = 0
+    for info in infos:
+        if info.file_size > ZIP_MAX_MEMBER_BYTES:
+            raise RefusedArchive(_("a part inside it unpacks to %(size)s; parts may be at most %(limit)s.")
+                                 % {"size": filesizeformat(info.file_size),
+                                    "limit": filesizeformat(ZIP_MAX_MEMBER_BYTES)})
+        if info.file_size > _ZIP_RATIO_FROM and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            raise RefusedArchive(_("a part inside it is packed more than %(ratio)d times tighter than documents "
+                                   "are.") % {"ratio": ZIP_MAX_RATIO})
+        total += info.file_size
+    if total > ZIP_MAX_TOTAL_BYTES:
+        raise RefusedArchive(_("it unpacks to %(size)s; documents may unpack to at most %(limit)s.")
+                             % {"size": filesizeformat(total), "limit": filesizeformat(ZIP_MAX_TOTAL_BYTES)})
+    if total > _ZIP_RATIO_FROM and total > ZIP_MAX_RATIO * upload_size:
+        raise RefusedArchive(_("it is packed more than %(ratio)d times tighter than documents are.")
+                             % {"ratio": ZIP_MAX_RATIO})
+
+
+def _check_zip_layout(infos: list[zipfile.ZipInfo], data: bytes) -> None:
+    """Refuse what lets two programs read one archive differently: a name given twice, a directory entry that
+    does not match the member's own header, members that overlap (the trick of the smallest zip bombs)."""
+    if len({info.filename for info in infos}) != len(infos):
+        raise RefusedArchive(_("it holds two parts of the same name, which document programs do not write."))
+    end_of_previous = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        raw_name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        (signature, _version, _flags, _method, _time, _date, _crc, compress_size, file_size, name_length,
+         extra_length) = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+        name_at = info.header_offset + _LOCAL_HEADER.size
+        if signature != b"PK\x03\x04" or data[name_at:name_at + name_length] != raw_name:
+            raise RefusedArchive(_mismatch())
+        # Sizes in the member's header count unless a data descriptor or a zip64 field holds them instead.
+        sizes_here = (compress_size, file_size)
+        if (not info.flag_bits & 0x08 and 0xFFFFFFFF not in sizes_here and sizes_here != (0, 0)
+                and sizes_here != (info.compress_size, info.file_size)):
+            raise RefusedArchive(_mismatch())
+        if info.header_offset < end_of_previous:
+            raise RefusedArchive(_("parts inside it overlap, which document programs do not write."))
+        end_of_previous = name_at + name_length + extra_length + info.compress_size
+    if end_of_previous > len(data):
+        raise RefusedArchive(_mismatch())
+
+
+def _mismatch() -> str:
+    return _("its table of contents does not match the parts it holds.")
+
+
+def _odf_mimetype(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bytes:
+    """The first bytes of an OpenDocument's "mimetype" member, which must come first, uncompressed and short."""
+    info = archive.getinfo("mimetype")
+    if (infos[0] is not info or info.header_offset != 0 or info.compress_type != zipfile.ZIP_STORED
+            or info.file_size > _MIMETYPE_MAX or info.compress_size != info.file_size):
+        raise RefusedArchive(_("an OpenDocument file must begin with its “mimetype”, short and uncompressed, and "
+                               "this one does not. Save it again with your office program, or as PDF."))
+    with archive.open(info) as member:
+        return member.read(_MIMETYPE_MAX + 1).strip()
 
 
 @dataclass
@@ -109,7 +236,7 @@ def clean_name(name: str) -> str:
 
 
 def check_file(upload) -> CheckedFile:
-    """Accept an allowed format whose name matches its bytes and whose size is within the limit."""
+    """Accept an upload of an allowed format whose name matches its bytes and whose size is within the limit."""
     name = clean_name(getattr(upload, "name", ""))
     size = getattr(upload, "size", None)
     limit = max_bytes()
@@ -118,12 +245,22 @@ def check_file(upload) -> CheckedFile:
                               % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)})
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = upload.read(limit + 1)
+    return check_content(name, upload.read(limit + 1))
+
+
+def check_content(name: str, data: bytes) -> CheckedFile:
+    """Accept `data` under `name` (cleaned here) if it is an allowed format matching the name, within the
+    size limit. For files that come from elsewhere than a form, such as an imported bundle."""
+    name = clean_name(name)
+    limit = max_bytes()
     if len(data) > limit:
         raise ValidationError(_("“%(name)s” is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
     if not data:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    kind = detect_kind(data)
+    try:
+        kind = detect_kind(data)
+    except RefusedArchive as exc:
+        raise ValidationError(_("“%(name)s” cannot be accepted: %(reason)s") % {"name": name, "reason": exc.reason})
     if kind is None:
         raise ValidationError(_("“%(name)s” is not a file type we accept. Attach PDF, Word (DOC, DOCX), ODT, "
                                 "Excel (XLSX), PNG or JPEG files.") % {"name": name})
@@ -159,40 +296,106 @@ def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
 
 
 # Staging: files checked on a preview (or on a form shown again with an error) wait in storage, referred to by a
-# random token kept in the user's session, until the comment is posted.
+# random token kept in the user's session, until the comment is posted. Only people who may post get here (the
+# views check first). Each person's waiting files sit in a folder of their own, so that what one person keeps
+# waiting is capped however many sessions or tabs they use: at most staged_max_files() files and
+# staged_max_bytes() bytes. Staging more drops that person's oldest waiting files; a form that still names one says
+# so when sent, rather than posting without it. purge_stale_staged() removes files left waiting.
 _STAGE_DIR = "attachments/staged"
 _SESSION_KEY = "discussions_staged_files"
 
 
-def stage(request, files: list[CheckedFile]) -> list[CheckedFile]:
-    """Keep checked files for this session; returns them with their tokens set."""
-    staged = request.session.get(_SESSION_KEY, {})
-    for checked in files:
-        if checked.token:
+def staged_max_files() -> int:
+    return max_files()
+
+
+def staged_max_bytes() -> int:
+    return max_files() * max_bytes()
+
+
+def _listdir(folder: str) -> tuple[list[str], list[str]]:
+    try:
+        return default_storage.listdir(folder)
+    except FileNotFoundError:
+        return [], []
+
+
+def _owner_folder(request) -> str:
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("Sign in to attach files."))
+    return f"{_STAGE_DIR}/{request.user.pk}"
+
+
+def _make_room(folder: str, *, keep: set[str], files: int, size: int, session_staged: dict) -> None:
+    """Drop the owner's oldest waiting files (never those in `keep`) until `files` more files of `size` bytes fit."""
+    waiting = []
+    for name in _listdir(folder)[1]:
+        path = f"{folder}/{name}"
+        try:
+            waiting.append((default_storage.get_modified_time(path), name, default_storage.size(path)))
+        except FileNotFoundError:  # removed meanwhile by another request or the purge
             continue
-        checked.token = uuid.uuid4().hex
-        path = default_storage.save(f"{_STAGE_DIR}/{checked.token}", File(io.BytesIO(checked.data)))
-        staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
-                                 "size": checked.size, "sha256": checked.sha256}
+    count = len(waiting) + files
+    total = sum(bytes_ for _modified, _name, bytes_ in waiting) + size
+    for _modified, name, bytes_ in sorted(waiting):
+        if count <= staged_max_files() and total <= staged_max_bytes():
+            break
+        if name in keep:
+            continue
+        default_storage.delete(f"{folder}/{name}")
+        session_staged.pop(name, None)
+        count -= 1
+        total -= bytes_
+
+
+def stage(request, files: list[CheckedFile]) -> list[CheckedFile]:
+    """Keep checked files for this session, within the person's cap (see above); returns them with tokens set."""
+    staged = request.session.get(_SESSION_KEY, {})
+    new = [checked for checked in files if not checked.token]
+    if new:
+        folder = _owner_folder(request)
+        _make_room(folder, keep={checked.token for checked in files if checked.token}, files=len(new),
+                   size=sum(checked.size for checked in new), session_staged=staged)
+        for checked in new:
+            checked.token = uuid.uuid4().hex
+            path = default_storage.save(f"{folder}/{checked.token}", File(io.BytesIO(checked.data)))
+            staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
+                                     "size": checked.size, "sha256": checked.sha256}
     request.session[_SESSION_KEY] = staged
     return files
 
 
-def staged_files(request, tokens: list[str]) -> list[CheckedFile]:
-    """The staged files named by `tokens` that belong to this session (others are silently ignored)."""
+def kept_files(request, tokens: list[str]) -> tuple[list[CheckedFile], list[str]]:
+    """The staged files named by `tokens` that belong to this session, and a message for each that is no longer
+    kept (dropped for newer ones, or purged after waiting too long), which is then forgotten. Tokens that are not
+    this session's are ignored."""
     staged = request.session.get(_SESSION_KEY, {})
-    found = []
+    found, lost = [], []
     for token in dict.fromkeys(tokens):
         meta = staged.get(token)
-        if not meta or not default_storage.exists(meta["path"]):
+        if not meta:
             continue
-        with default_storage.open(meta["path"], "rb") as handle:
-            data = handle.read()
-        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+        data = None
+        try:
+            with default_storage.open(meta["path"], "rb") as handle:
+                data = handle.read(max_bytes() + 1)
+        except FileNotFoundError:
+            pass
+        if data is None or hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            staged.pop(token)
+            lost.append(_("“%(name)s”, chosen earlier, is no longer kept on the server; please choose it again.")
+                        % {"name": meta["name"]})
             continue
         found.append(CheckedFile(name=meta["name"], content_type=meta["content_type"], size=len(data),
                                  sha256=meta["sha256"], data=data, token=token))
-    return found
+    if lost:
+        request.session[_SESSION_KEY] = staged
+    return found, lost
+
+
+def staged_files(request, tokens: list[str]) -> list[CheckedFile]:
+    """The staged files named by `tokens` that belong to this session and are still kept."""
+    return kept_files(request, tokens)[0]
 
 
 def unstage(request, tokens: list[str]) -> None:
@@ -203,3 +406,23 @@ def unstage(request, tokens: list[str]) -> None:
         if meta:
             default_storage.delete(meta["path"])
     request.session[_SESSION_KEY] = staged
+
+
+def purge_stale_staged(older_than: timedelta) -> list[str]:
+    """Delete staged files that have waited longer than `older_than`: abandoned previews and forms, and files of
+    sessions that have ended (sessions are not indexed, so age is the test). Returns the paths removed."""
+    cutoff = timezone.now() - older_than
+    folders, names = _listdir(_STAGE_DIR)
+    paths = [f"{_STAGE_DIR}/{name}" for name in names]  # staged before files went into per-person folders
+    for folder in folders:
+        paths.extend(f"{_STAGE_DIR}/{folder}/{name}" for name in _listdir(f"{_STAGE_DIR}/{folder}")[1])
+    removed = []
+    for path in paths:
+        try:
+            if default_storage.get_modified_time(path) >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        default_storage.delete(path)
+        removed.append(path)
+    return removed

@@ -133,11 +133,13 @@ def _staged(request: HttpRequest) -> list[uploads.CheckedFile]:
 
 
 def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uploads.CheckedFile] | None:
-    """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused.
-    Accepted files are staged, so that an error elsewhere or a preview does not make people choose them again."""
-    kept = _staged(request)
+    """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused or no
+    longer kept. Accepted files are staged, so that an error elsewhere or a preview does not make people choose them
+    again. Call it only once the person may post here and is within the rate limit: it reads and stores files."""
+    kept, lost = uploads.kept_files(request, request.POST.getlist("staged"))
     new, errors = uploads.sort_files(request.FILES.getlist("files"), already=already + len(kept))
     staged = uploads.stage(request, kept + new)
+    errors = lost + errors
     if errors:
         form.add_error(None, errors)
         request.staged_after_error = staged
@@ -150,6 +152,9 @@ def _rate_limited(request: HttpRequest, form, scope: str, rate: str, message: st
     typed, to be shown again with status 429) and True is returned."""
     if ratelimit.allow_request(request, scope, rate):
         return False
+    if any(request.FILES.getlist("files")):
+        # Files are read only once the person is within the limit, so the ones just chosen were not kept.
+        message += " " + _("Files chosen just now were not kept: choose them again when you post.")
     form.add_error(None, message)
     return True
 
@@ -176,23 +181,28 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal},
                       status=403 if refusal else 200)
     form = CommentForm(request.POST, priorities=priorities, working_groups=groups)
-    if not form.is_valid():
-        return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal,
-                                                                 "staged": _staged(request)}, status=400)
-    files = _collect_files(request, form) if discussion.attachments_allowed else []
-    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
-    body, body_format = form.body_and_format()
+    valid = form.is_valid()
+    # Whether the person may post, and how often, is settled before any file sent is read or stored.
     if refusal:
         form.add_error(None, refusal)
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=403)
+    if not valid:
+        return render(request, "discussions/comment_form.html", {**context, "form": form,
+                                                                 "staged": _staged(request)}, status=400)
+    previewing = request.POST.get("action") == "preview"
+    if not previewing and _rate_limited(
+            request, form, "comment", settings.HUB_COMMENT_RATE_LIMIT,
+            _("You have posted many comments in a short time. Please wait a while and try again; your text is still "
+              "here.")):
+        return render(request, "discussions/comment_form.html", {**context, "form": form,
+                                                                 "staged": _staged(request)}, status=429)
+    files = _collect_files(request, form) if discussion.attachments_allowed else []
+    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     if files is None:
         return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
-    if request.POST.get("action") == "preview":
+    body, body_format = form.body_and_format()
+    if previewing:
         return _preview(request, form, context, discussion, body, body_format, priorities)
-    if _rate_limited(request, form, "comment", settings.HUB_COMMENT_RATE_LIMIT,
-                     _("You have posted many comments in a short time. Please wait a while and try again; "
-                       "your text is still here.")):
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=429)
     data = form.cleaned_data
     try:
         comment = services.comment_post(
@@ -285,12 +295,14 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     removing = form.cleaned_data.get("remove_attachments") or []
+    previewing = request.POST.get("action") == "preview"
+    # As when posting, the person may edit (checked above) and is within the edit limit before files are read.
     files = _collect_files(request, form, already=len(attachments) - len(removing)) if discussion.attachments_allowed else []
     context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
     if files is None:
         return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
     body, body_format = form.body_and_format()
-    if request.POST.get("action") == "preview":
+    if previewing:
         try:
             html, _text = services.body_to_html(body, body_format=body_format)
         except ValidationError as exc:

@@ -146,6 +146,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Request bodies: uploaded files over 2.5 MB are spooled to a temporary file rather than held in memory; the rest of
+# a form may be at most 2.5 MB; a request may carry at most 10 files (a comment takes 3) — more answers 400.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # E-mail: printed to the console in development, SMTP otherwise.
 EMAIL_BACKEND = ENV.get(

@@ -4,14 +4,16 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from discussions import services
+from discussions import services, uploads
 from discussions.models import Comment, CommentVersion, Discussion, Subscription
 from discussions.services import BodyFormat
 from hub.models import AuditEntry, Attribution
@@ -318,3 +320,79 @@ def test_posting_is_rate_limited(client, settings):
     assert response.status_code == 429 and "Third try" in response.content.decode()
     assert Comment.objects.count() == 2
 
+
+
+# --- Files are read and stored only for someone who may post, within the rate limit -----------------------------
+
+def staged_in_storage(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT) / "attachments" / "staged"
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def a_pdf(name: str = "Our position.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, minimal_pdf(), content_type="application/pdf")
+
+
+@pytest.fixture
+def files_must_not_be_read(monkeypatch):
+    monkeypatch.setattr(uploads, "check_file", lambda upload: pytest.fail(f"{upload.name} was read"))
+
+
+@pytest.mark.parametrize("action", ["post", "preview"])
+@pytest.mark.parametrize("who", ["anonymous", "incomplete profile", "closed discussion"])
+def test_a_file_sent_by_someone_who_may_not_post_is_neither_read_nor_stored(
+        client, settings, files_must_not_be_read, who, action):
+    if who == "closed discussion":
+        discussion = make_discussion(closes_at=timezone.now() - timedelta(minutes=1))
+    else:
+        discussion = make_discussion()
+    if who != "anonymous":
+        client.force_login(make_user(complete=who != "incomplete profile"))
+    response = client.post(post_url(discussion), form_data(body="My careful words.", action=action,
+                                                           files=[a_pdf()]))
+    if who == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    else:
+        assert response.status_code == 403 and "My careful words." in response.content.decode()
+    assert staged_in_storage(settings) == []
+    assert not client.session.get("discussions_staged_files")
+    assert not Comment.objects.exists()
+
+
+def test_a_post_over_the_rate_limit_neither_reads_nor_stores_its_files_and_says_to_choose_them_again(
+        client, settings, monkeypatch):
+    settings.HUB_COMMENT_RATE_LIMIT = "1/h"
+    discussion = make_discussion(moderation="post")
+    client.force_login(make_user())
+    assert client.post(post_url(discussion), form_data()).status_code == 302
+    monkeypatch.setattr(uploads, "check_file", lambda upload: pytest.fail(f"{upload.name} was read"))
+    response = client.post(post_url(discussion), form_data(body="Second try", files=[a_pdf()]))
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Second try" in page and "Files chosen just now were not kept: choose them again" in page
+    assert staged_in_storage(settings) == []
+    assert Comment.objects.count() == 1
+
+
+def test_edits_are_rate_limited_before_their_files_are_read(client, settings, monkeypatch):
+    settings.HUB_COMMENT_EDIT_RATE_LIMIT = "1/h"
+    author = make_user()
+    comment = make_comment(author=author, question=make_question())
+    client.force_login(author)
+    url = reverse("discussions:comment-edit", args=[comment.pk])
+    assert client.post(url, {"body": "Better words.", "body_format": "text", "action": "save"}).status_code == 302
+    monkeypatch.setattr(uploads, "check_file", lambda upload: pytest.fail(f"{upload.name} was read"))
+    response = client.post(url, {"body": "Best words.", "body_format": "text", "action": "save", "files": [a_pdf()]})
+    assert response.status_code == 429 and "Best words." in response.content.decode()
+    assert staged_in_storage(settings) == []
+    comment.refresh_from_db()
+    assert comment.body_text == "Better words." and not comment.attachments.exists()
+
+
+def test_a_preview_is_not_counted_against_the_rate_limit(client, settings):
+    settings.HUB_COMMENT_RATE_LIMIT = "1/h"
+    discussion = make_discussion(moderation="post")
+    client.force_login(make_user())
+    for _ in range(3):
+        assert client.post(post_url(discussion), form_data(action="preview")).status_code == 200
+    assert client.post(post_url(discussion), form_data()).status_code == 302

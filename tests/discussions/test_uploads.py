@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from discussions import uploads
 from discussions.models import Attachment, Comment
+from tests import zipbombs
 from tests.factories import make_attachment, make_comment, make_question, make_user, minimal_pdf
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +74,156 @@ def test_each_allowed_type_is_recognised_from_its_bytes(name, data, content_type
 def test_files_whose_bytes_do_not_match_an_allowed_type_and_name_are_refused(name, data):
     with pytest.raises(ValidationError):
         uploads.check_file(upload(name, data))
+
+
+# --- Zip-based documents: recognised from the archive's directory, never unpacked ---------------------------------
+
+MB = 1024 * 1024
+
+
+def refusal(name: str, data: bytes) -> str:
+    """The message refusing the file (sizes written with plain spaces)."""
+    with pytest.raises(ValidationError) as refused:
+        uploads.check_file(upload(name, data))
+    [message] = refused.value.messages
+    return message.replace("\xa0", " ")
+
+
+@pytest.fixture
+def member_reads(monkeypatch) -> list[tuple[str, int]]:
+    """(member, bytes) for every read zipfile answers from inside an archive, however it is asked for."""
+    reads = []
+    original = zipfile.ZipExtFile.read
+
+    def read(self, n=-1):
+        data = original(self, n)
+        reads.append((self.name, len(data)))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", read)
+    return reads
+
+
+def test_an_odt_as_office_programs_write_it_is_accepted_and_its_mimetype_read_within_a_few_hundred_bytes(
+        member_reads):
+    # LibreOffice: "mimetype" stored first without a data descriptor, the other members deflated with one.
+    odt = zipbombs.odt(data_descriptor=True)
+    assert uploads.check_file(upload("notes.odt", odt)).content_type == "application/vnd.oasis.opendocument.text"
+    assert member_reads and all(name == "mimetype" for name, _n in member_reads)
+    assert sum(n for _name, n in member_reads) <= 256
+
+
+def test_a_spreadsheet_written_by_openpyxl_is_accepted():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Priority 3: decent work"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert uploads.check_file(upload("sheet.xlsx", buffer.getvalue())).content_type.endswith("spreadsheetml.sheet")
+
+
+@pytest.mark.parametrize("method", [zipbombs.DEFLATED, zipbombs.BZIP2, zipbombs.LZMA], ids=["deflate", "bzip2", "lzma"])
+def test_an_odt_whose_mimetype_unpacks_to_megabytes_is_refused_without_being_unpacked(member_reads, method):
+    bomb = zipbombs.odt_mimetype_bomb(8 * MB, method)
+    with pytest.raises(ValidationError, match="“bomb.odt” cannot be accepted: a part inside it is packed more than "
+                                              "100 times tighter"):
+        uploads.check_file(upload("bomb.odt", bomb))
+    assert sum(n for _name, n in member_reads) == 0
+
+
+def test_an_odt_whose_stored_mimetype_is_long_is_refused_after_reading_at_most_a_few_hundred_bytes(member_reads):
+    mimetype = b"application/vnd.oasis.opendocument.text" + b" " * 50_000
+    long_mimetype = zipbombs.build([zipbombs.packed("mimetype", mimetype),
+                                    zipbombs.packed("content.xml", b"<office:document-content/>")])
+    with pytest.raises(ValidationError, match="“long.odt” cannot be accepted: an OpenDocument file must begin"):
+        uploads.check_file(upload("long.odt", long_mimetype))
+    assert sum(n for _name, n in member_reads) <= 256
+
+
+@pytest.mark.parametrize("odt", [
+    zipbombs.odt(mimetype_method=zipbombs.DEFLATED),  # the format requires it stored, so that it can be read raw
+    zipbombs.odt(mimetype_first=False),
+])
+def test_an_odt_whose_mimetype_is_compressed_or_not_first_is_refused_with_a_message_naming_it(odt):
+    with pytest.raises(ValidationError) as refused:
+        uploads.check_file(upload("notes.odt", odt))
+    assert refused.value.messages == [
+        "“notes.odt” cannot be accepted: an OpenDocument file must begin with its “mimetype”, short and "
+        "uncompressed, and this one does not. Save it again with your office program, or as PDF."]
+
+
+def test_a_docx_whose_document_unpacks_to_megabytes_is_refused_without_being_unpacked(member_reads):
+    with pytest.raises(ValidationError, match="“bomb.docx” cannot be accepted: a part inside it is packed more than "
+                                              "100 times tighter"):
+        uploads.check_file(upload("bomb.docx", zipbombs.docx_document_bomb(4 * MB)))
+    assert member_reads == []
+
+
+@pytest.mark.parametrize("shape, message", [
+    (lambda: zipbombs.docx_directory_overstates(2 * 1024 * MB),
+     "a part inside it unpacks to 2.0 GB; parts may be at most 100.0 MB."),
+    (lambda: zipbombs.odt_mimetype_declared_huge(150 * MB), "a part inside it unpacks to 150.0 MB"),
+    (lambda: zipbombs.docx_directory_understates(2 * MB), "its table of contents does not match the parts it holds."),
+    (lambda: zipbombs.docx_overlapping(3, 1000), "parts inside it overlap"),
+    (lambda: zipbombs.build([zipbombs.packed("[Content_Types].xml", b"<Types/>"),
+                             zipbombs.packed("word/document.xml", b"<w:document/>"),
+                             zipbombs.packed("word/document.xml", b"<w:document>other</w:document>")]),
+     "it holds two parts of the same name"),
+])
+def test_a_zip_whose_directory_makes_absurd_or_contradictory_claims_is_refused(shape, message):
+    assert refusal("x.docx", shape()).startswith(f"“x.docx” cannot be accepted: {message}")
+
+
+def test_all_members_together_may_not_declare_more_than_the_total_limit(monkeypatch):
+    monkeypatch.setattr(uploads, "ZIP_MAX_TOTAL_BYTES", 2 * MB)
+    members = [zipbombs.packed("[Content_Types].xml", b"<Types/>"), zipbombs.packed("word/document.xml", b"<w/>")]
+    members += [zipbombs.packed(f"word/media/image{i}.png", bytes(range(256)) * 4096) for i in range(3)]  # 1 MB each
+    assert refusal("x.docx", zipbombs.build(members)) == (
+        "“x.docx” cannot be accepted: it unpacks to 3.0 MB; documents may unpack to at most 2.0 MB.")
+
+
+@pytest.mark.parametrize("shape", [zipbombs.docx_many_members, zipbombs.docx_directory_only_members])
+def test_a_zip_with_more_members_than_documents_have_is_refused_before_its_directory_is_read(monkeypatch, shape):
+    monkeypatch.setattr(uploads, "ZIP_MAX_MEMBERS", 50)
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("directory read"))
+    with pytest.raises(ValidationError, match="“many.docx” cannot be accepted: it holds more than 50 files inside"):
+        uploads.check_file(upload("many.docx", shape(60)))
+
+
+def test_a_zip_whose_table_of_contents_is_bigger_than_documents_need_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(uploads, "ZIP_MAX_DIRECTORY_BYTES", 100 * 1024)
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("directory read"))
+    assert refusal("fat.docx", zipbombs.docx_fat_directory(100, 1024)).startswith(
+        "“fat.docx” cannot be accepted: its table of contents alone takes 105.")
+
+
+def test_the_table_of_contents_of_a_zip64_archive_is_measured_from_its_zip64_record(monkeypatch):
+    buffer = io.BytesIO()
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 0)  # every size written in zip64 form
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("word/document.xml", b"<w:document/>" * 100, zipfile.ZIP_DEFLATED)
+    monkeypatch.undo()
+    data = bytearray(buffer.getvalue())
+    end = data.rindex(b"PK\x05\x06")
+    real_size = int.from_bytes(data[end + 12:end + 16], "little")
+    data[end + 12:end + 16] = b"\xff\xff\xff\xff"  # as a writer of a larger archive would put it
+    assert uploads._directory_size(bytes(data)) == real_size
+    assert uploads.check_file(upload("zip64.docx", bytes(data))).content_type.endswith("wordprocessingml.document")
+
+
+def test_a_document_carrying_a_zip_is_judged_by_its_own_directory_and_the_inner_zip_is_not_opened(member_reads):
+    docx = zipbombs.docx_with_nested_bomb(4 * MB)
+    assert uploads.check_file(upload("nested.docx", docx)).content_type.endswith("wordprocessingml.document")
+    assert member_reads == []
+
+
+def test_check_content_judges_bytes_from_elsewhere_under_a_cleaned_name():
+    checked = uploads.check_content("bundle/files/../Position paper.pdf", minimal_pdf())
+    assert checked.name == "Position paper.pdf" and checked.content_type == "application/pdf"
+    with pytest.raises(ValidationError, match="“bomb.odt” cannot be accepted"):
+        uploads.check_content("bomb.odt", zipbombs.odt_mimetype_bomb(2 * MB))
 
 
 def test_a_file_over_ten_megabytes_is_refused_with_its_size(settings):
@@ -159,3 +314,63 @@ def test_an_unpublished_comments_file_is_only_for_its_author_and_moderators(clie
     assert client.get(url).status_code == 200
     client.force_login(moderator)
     assert client.get(url).status_code == 200
+
+
+# --- Staged files: kept between a preview and the post, capped per person, purged when stale -----------------------
+
+def staged_in_storage(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT) / "attachments" / "staged"
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def test_files_waiting_for_one_person_are_capped_across_sessions_and_a_form_naming_a_dropped_one_says_so(settings):
+    settings.HUB_ATTACHMENT_MAX_FILES = 2
+    question = make_question()
+    user = make_user()
+    url = reverse("discussions:comment-create", args=[question.discussion.slug])
+    first, second = Client(), Client()  # one person, two browsers
+    first.force_login(user)
+    second.force_login(user)
+    form = {"question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4())}
+    response = first.post(url, {**form, "action": "preview",
+                                "files": [upload("a.pdf", minimal_pdf()), upload("b.pdf", minimal_pdf())]})
+    a, b = response.context["staged"]
+    an_hour_ago = time.time() - 3600
+    os.utime(Path(settings.MEDIA_ROOT) / "attachments" / "staged" / str(user.pk) / a.token, (an_hour_ago, an_hour_ago))
+    response = second.post(url, {**form, "action": "preview", "files": [upload("c.pdf", minimal_pdf())]})
+    [c] = response.context["staged"]
+    assert staged_in_storage(settings) == sorted(f"{user.pk}/{f.token}" for f in (b, c))
+
+    response = first.post(url, {**form, "action": "post", "staged": [a.token, b.token]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“a.pdf”, chosen earlier, is no longer kept on the server; please choose it again." in page
+    assert [f.name for f in response.context["staged"]] == ["b.pdf"] and not Comment.objects.exists()
+    response = first.post(url, {**form, "action": "post", "staged": [b.token]})
+    assert response.status_code == 302
+    assert [a.original_name for a in Attachment.objects.all()] == ["b.pdf"]
+    assert staged_in_storage(settings) == [f"{user.pk}/{c.token}"]
+
+
+def test_staging_never_drops_the_files_of_the_form_being_sent(client, settings):
+    settings.HUB_ATTACHMENT_MAX_FILES = 2
+    question = make_question()
+    client.force_login(make_user())
+    url = reverse("discussions:comment-create", args=[question.discussion.slug])
+    form = {"question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4()), "action": "preview"}
+    [kept] = client.post(url, {**form, "files": [upload("a.pdf", minimal_pdf())]}).context["staged"]
+    response = client.post(url, {**form, "staged": [kept.token], "files": [upload("b.pdf", minimal_pdf())]})
+    assert [f.name for f in response.context["staged"]] == ["a.pdf", "b.pdf"]
+    assert len(staged_in_storage(settings)) == 2
+
+
+def test_a_request_with_more_than_ten_files_is_refused_before_any_view_reads_it(client, settings):
+    question = make_question()
+    client.force_login(make_user())
+    response = client.post(reverse("discussions:comment-create", args=[question.discussion.slug]), {
+        "question": question.pk, "body": "Text", "submission_key": str(uuid.uuid4()), "action": "post",
+        "files": [upload(f"p{i}.pdf", minimal_pdf()) for i in range(11)],
+    })
+    assert response.status_code == 400
+    assert "You can attach at most" not in response.content.decode()  # Django refused it before the view ran
+    assert staged_in_storage(settings) == [] and not Comment.objects.exists()
