@@ -93,9 +93,10 @@ def _last(stack: list[str], name: str) -> int:
     return len(stack) - 1 - stack[::-1].index(name)
 
 
-def tidy_html(value: str, *, keep: frozenset[str] = frozenset()) -> str:
+def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int = MAX_DEPTH,
+              max_elements: int = MAX_ELEMENTS) -> str:
     """Pasted HTML rewritten in one linear pass as well-nested allowlisted tags (plus `keep`) without attributes
-    except a link's href, at most MAX_DEPTH deep and MAX_ELEMENTS elements; text is left as it was typed.
+    except a link's href, at most `max_depth` deep and `max_elements` elements; text is left as it was typed.
 
     Unknown tags are dropped and their text kept; the content of DROP_WITH_CONTENT elements, comments and
     declarations is dropped; a `<` that starts no tag becomes `&lt;`; end tags without an open element are
@@ -154,7 +155,7 @@ def tidy_html(value: str, *, keep: frozenset[str] = frozenset()) -> str:
                     break
         if name == "a" and "a" in stack:
             close_to(_last(stack, "a"))
-        if elements >= MAX_ELEMENTS or (name != "br" and len(stack) >= MAX_DEPTH):
+        if elements >= max_elements or (name != "br" and len(stack) >= max_depth):
             if (name in _BLOCK_TAGS or name == "br") and (not out or out[-1] != " "):
                 out.append(" ")  # keep the words on either side apart
             continue
@@ -309,7 +310,9 @@ def linkify_and_clean(value: str | None) -> str:
     MAX_LINKS links are made."""
     if not value:
         return ""
-    parts = _TIDY_PARTS_RE.split(tidy_html(value, keep=_NO_LINK_TAGS))
+    # Room is left for the links, so that cleaning the result again (as every page does) changes nothing.
+    tidy = tidy_html(value, keep=_NO_LINK_TAGS, max_depth=MAX_DEPTH - 1, max_elements=MAX_ELEMENTS - MAX_LINKS)
+    parts = _TIDY_PARTS_RE.split(tidy)
     skipping = 0
     budget = MAX_LINKS
     for index, part in enumerate(parts):

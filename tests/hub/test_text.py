@@ -428,6 +428,16 @@ def test_past_the_element_limit_tags_are_dropped_and_text_kept():
     assert output.endswith("x" * 1000 + " end")  # the block past the limit is a space, so words stay apart
 
 
+@pytest.mark.parametrize("body", [
+    "<blockquote>" * 100 + "https://example.org/deep",
+    "<b>x</b>" * MAX_ELEMENTS + " https://example.org/a" * MAX_LINKS,
+    "<p>" + "".join(f'<b title="{i}">' for i in range(50)) + "</p>" + "<p>x a@example.org</p>" * 200,
+])
+def test_cleaning_linked_hostile_html_again_changes_nothing(body):
+    output = linkify_and_clean(body)
+    assert "<a href=" in output and clean_html(output) == output
+
+
 def test_implied_closings_are_written_out_as_a_parser_would_make_them():
     assert clean_html("<p>one<ul><li>a<li>b</ul>two") == "<p>one</p><ul><li>a</li><li>b</li></ul>two"
     assert clean_html("<p><b>bold<p>next</b>") == "<p><b>bold</b></p><p>next</p>"
