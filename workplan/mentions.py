@@ -18,6 +18,7 @@ from html import escape
 from typing import Iterable, Iterator
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from hub.text import clean_html, html_tokens, unescape_text
 from workplan.models import Priority, Workplan
@@ -29,9 +30,7 @@ _LABEL_RE = re.compile(r"\b(?P<kind>new|ongoing)\s+priority\s+(?:area\s+)?" + _N
 _CODE_RE = re.compile(r"\b(?P<kind>np|op)(?:\s?-?\s?)(?P<number>\d{1,2})(?![\w]|[.,]\d)", re.IGNORECASE)
 _BARE_RE = re.compile(r"\bpriority\s+(?:area\s+)?" + _NUMBER, re.IGNORECASE)
 
-# Every mention holds "priority" or a word-initial "np"/"op" not followed by a letter, in the text and in its HTML
-# alike; a comment without one is rendered without looking for mentions at all.
-_HINT_RE = re.compile(r"priority|\b[no]p(?![a-z])", re.IGNORECASE)
+_DIGIT_RE = re.compile(r"\d")
 # Links made for mentions in one comment; the rest stay text. A 20,000-character comment naming a priority in every
 # sentence has fewer, and the cap bounds what a page of "NP1 NP1 …" adds to the HTML (each link is ~150 characters).
 MAX_LINKED_MENTIONS = 200
@@ -52,6 +51,13 @@ class Mention:
         return iter((self.priority, self.start, self.end))
 
 
+def _may_mention(text: str) -> bool:
+    """False when the text (or its HTML) cannot hold a mention: every mention has "priority" in it, or "np"/"op" and
+    a digit. Substring tests cost a small fraction of the three patterns, and most text nodes fail them."""
+    lowered = text.lower()
+    return "priority" in lowered or (("np" in lowered or "op" in lowered) and _DIGIT_RE.search(text) is not None)
+
+
 class PriorityIndex:
     """The active priorities of a workplan, keyed for lookup; build once and reuse across many texts."""
 
@@ -65,6 +71,19 @@ class PriorityIndex:
             by_number.setdefault(priority.number, []).append(priority)
         # A bare number is only a mention when it names one priority and no other.
         self.unambiguous = {number: found[0] for number, found in by_number.items() if len(found) == 1}
+        self._link_tags: dict[tuple[int, str | None], str] = {}
+
+    def link_tag(self, priority: Priority, language: str | None) -> str:
+        """The opening tag of a link to the priority, made once per language: reversing the URL and translating
+        the label for each mention took most of the time of rendering a long discussion."""
+        key = (id(priority), language)
+        tag = self._link_tags.get(key)
+        if tag is None:
+            title = f"{priority.label}: {priority.title}"
+            tag = (f'<a href="{escape(priority.get_absolute_url())}" class="priority-mention" '
+                   f'title="{escape(title)}">')
+            self._link_tags[key] = tag
+        return tag
 
     @classmethod
     def for_workplan(cls, workplan: Workplan) -> "PriorityIndex":
@@ -124,8 +143,10 @@ def mentioned_priorities(text: str, workplan: Workplan | PriorityIndex) -> list[
     return list(seen.values())
 
 
-def _link_mentions(data: str, index: PriorityIndex, budget: int) -> tuple[str, int]:
+def _link_mentions(data: str, index: PriorityIndex, budget: int, language: str | None) -> tuple[str, int]:
     """A text node (as escaped in the HTML) with at most `budget` mentions linked; returns it and the links made."""
+    if not _may_mention(data):
+        return data, 0
     text = unescape_text(data)
     mentions = find_priority_mentions(text, index)[:budget]
     if not mentions:
@@ -134,9 +155,7 @@ def _link_mentions(data: str, index: PriorityIndex, budget: int) -> tuple[str, i
     position = 0
     for priority, start, end in mentions:
         parts.append(escape(text[position:start], quote=False))
-        title = f"{priority.label}: {priority.title}"
-        parts.append(f'<a href="{escape(priority.get_absolute_url())}" class="priority-mention" '
-                     f'title="{escape(title)}">{escape(text[start:end], quote=False)}</a>')
+        parts.append(f"{index.link_tag(priority, language)}{escape(text[start:end], quote=False)}</a>")
         position = end
     parts.append(escape(text[position:], quote=False))
     return "".join(parts), len(mentions)
@@ -148,15 +167,16 @@ def link_priority_mentions(html: str, workplan: Workplan | PriorityIndex) -> Saf
     The input is cleaned again first, so whatever is passed in, only allowlisted markup comes out. At most
     MAX_LINKED_MENTIONS mentions are linked; later ones stay text."""
     cleaned = clean_html(html)
-    if not cleaned or not _HINT_RE.search(cleaned):
+    if not cleaned or not _may_mention(cleaned):
         return mark_safe(cleaned)  # clean_html's output holds only allowlisted markup
     index = workplan if isinstance(workplan, PriorityIndex) else PriorityIndex.for_workplan(workplan)
     out: list[str] = []
     link_depth = 0
     budget = MAX_LINKED_MENTIONS
+    language = get_language()
     for kind, tag, source in html_tokens(cleaned):
         if kind == "text" and not link_depth and budget:
-            source, made = _link_mentions(source, index, budget)
+            source, made = _link_mentions(source, index, budget, language)
             budget -= made
         elif tag == "a":
             link_depth += 1 if kind == "start" else -1 if link_depth else 0
