@@ -38,7 +38,8 @@ DROP_WITH_CONTENT = {"script", "style", "title", "xml", "template", "noscript", 
 MAX_DEPTH = 32
 # A 20,000-character comment has a few hundred elements (a 500-item list with a bold word and a link in each has
 # 1,500); past this many, further tags are dropped and their text kept, so reading the HTML back stays cheap.
-MAX_ELEMENTS = 5_000
+# (linkify_and_clean keeps MAX_LINKS of them for the links it makes.)
+MAX_ELEMENTS = 3_000
 # The longest whitespace-separated word that may become a link: far above a real URL (a long document-sharing link
 # is 500 characters), so a pasted run of thousands of characters is never scanned for one.
 MAX_LINK_CHARS = 2_048
