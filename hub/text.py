@@ -76,10 +76,12 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-# A start or end tag of pasted HTML. Possessive quantifiers and `[^<>]` keep every attempt from scanning past the
-# next `<`, so a page of unclosed `<a "'` costs one pass (a quoted attribute value holding `<` or `>` is cut there:
-# browsers' own serializers escape them).
-_RAW_TAG_RE = re.compile(r"<(?:(/?)([a-zA-Z][^\s/<>]*+)([^<>]*+)>|!--|[!?/])")
+# One piece of pasted HTML: a run of text (in which a `<` that starts no tag is text too), a start or end tag (with
+# its name and attributes), or the start of a comment or of a declaration. Possessive quantifiers and `[^<>]` keep
+# every attempt from scanning past the next `<`, so a page of unclosed `<a "'` costs one pass (a quoted attribute
+# value holding `<` or `>` is cut there: browsers' own serializers escape them).
+_TAG = r"/?[a-zA-Z][^\s/<>]*+[^<>]*+>"
+_RAW_TOKEN_RE = re.compile(rf"((?:[^<]++|<(?!{_TAG}|[!?/]))++)|<(?:(/?)([a-zA-Z][^\s/<>]*+)([^<>]*+)>|(!--|[!?/]))")
 _HREF_RE = re.compile(r"""(?:^|[\s"'/])href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _DROP_END_RE = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in DROP_WITH_CONTENT}
 # Start tags that close an open paragraph, as in an HTML parser; and those at which <li> stops looking for an open
@@ -91,7 +93,11 @@ _NO_LINK_TAGS = frozenset({"a", "pre", "code"})
 
 
 def _last(stack: list[str], name: str) -> int:
-    return len(stack) - 1 - stack[::-1].index(name)
+    """Index of the innermost open `name`, or -1."""
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index] == name:
+            return index
+    return -1
 
 
 def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int = MAX_DEPTH,
@@ -106,71 +112,78 @@ def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int 
     then has nothing to repair."""
     allowed = ALLOWED_TAGS | keep
     out: list[str] = []
+    append = out.append
     stack: list[str] = []
     elements = 0
-    pos, size = 0, len(value)
+    skip_to = 0  # the end of a comment, declaration or dropped element: pieces before it are ignored
 
     def close_to(index: int) -> None:
         out.extend(f"</{name}>" for name in reversed(stack[index:]))
         del stack[index:]
 
-    while pos < size:
-        match = _RAW_TAG_RE.search(value, pos)
-        lt = match.start() if match else size
-        if lt > pos:
-            out.append(value[pos:lt].replace("<", "&lt;"))  # a `<` that starts no tag is text
-        if match is None:
-            break
-        closing, name, attrs = match.groups()
-        if name is None:
-            if match.group() == "<!--":
-                end = value.find("-->", lt + 4)
-                pos = size if end < 0 else end + 3
-            else:  # declarations, CDATA, processing instructions, broken end tags: up to the next `>`
-                end = value.find(">", lt + 2)
-                pos = size if end < 0 else end + 1
+    for match in _RAW_TOKEN_RE.finditer(value):
+        text, closing, name, attrs, special = match.groups()
+        if skip_to:
+            if match.end() <= skip_to:
+                continue
+            if match.start() < skip_to:  # only a run of text can reach past the end of what is skipped
+                text = text[skip_to - match.start():] if text is not None else ""
+            skip_to = 0
+        if text is not None:
+            append(text.replace("<", "&lt;") if "<" in text else text)
             continue
-        pos = match.end()
+        if name is None:
+            if special == "!--":
+                end = value.find("-->", match.end())
+                skip_to = len(value) if end < 0 else end + 3
+            else:  # declarations, CDATA, processing instructions, broken end tags: up to the next `>`
+                end = value.find(">", match.end())
+                skip_to = len(value) if end < 0 else end + 1
+            continue
         name = name.lower()
         if closing and name != "br":
-            if name in stack:
+            if stack and stack[-1] == name:
+                stack.pop()
+                append(f"</{name}>")
+            elif name in stack:
                 close_to(_last(stack, name))
             continue
         if name in DROP_WITH_CONTENT:
-            end_tag = _DROP_END_RE[name].search(value, pos)
+            end_tag = _DROP_END_RE[name].search(value, match.end())
             end = value.find(">", end_tag.end() - 1) if end_tag else -1
-            pos = size if end < 0 else end + 1
+            skip_to = len(value) if end < 0 else end + 1
             continue
         if name not in allowed:
             continue
-        if name in _BLOCK_TAGS and "p" in stack:
-            close_to(_last(stack, "p"))
-        if name in ("h3", "h4") and stack and stack[-1] in ("h3", "h4"):
-            close_to(len(stack) - 1)
-        if name == "li":
-            for index in range(len(stack) - 1, -1, -1):
-                if stack[index] == "li":
-                    close_to(index)
-                    break
-                if stack[index] in _LIST_ITEM_SCOPE:
-                    break
-        if name == "a" and "a" in stack:
+        if name in _BLOCK_TAGS:
+            if "p" in stack:
+                close_to(_last(stack, "p"))
+            if name in ("h3", "h4") and stack and stack[-1] in ("h3", "h4"):
+                close_to(len(stack) - 1)
+            elif name == "li":
+                for index in range(len(stack) - 1, -1, -1):
+                    if stack[index] == "li":
+                        close_to(index)
+                        break
+                    if stack[index] in _LIST_ITEM_SCOPE:
+                        break
+        elif name == "a" and "a" in stack:
             close_to(_last(stack, "a"))
         if elements >= max_elements or (name != "br" and len(stack) >= max_depth):
             if (name in _BLOCK_TAGS or name == "br") and (not out or out[-1] != " "):
-                out.append(" ")  # keep the words on either side apart
+                append(" ")  # keep the words on either side apart
             continue
         elements += 1
         if name == "br":
-            out.append("<br>")
-            continue
-        stack.append(name)
-        if name == "a":
+            append("<br>")
+        elif name == "a":
+            stack.append(name)
             href = _HREF_RE.search(attrs)
             url = next((g for g in href.groups() if g is not None), "") if href else None
-            out.append("<a>" if url is None else '<a href="%s">' % url.replace('"', "&quot;"))
+            append("<a>" if url is None else '<a href="%s">' % url.replace('"', "&quot;"))
         else:
-            out.append(f"<{name}>")
+            stack.append(name)
+            append(f"<{name}>")
     close_to(0)
     return "".join(out)
 
