@@ -127,7 +127,9 @@ def main() -> int:
 
     cap = getattr(services, "MAX_RAW_CHARS")
     sizes = [cap if s == "cap" else int(s) for s in args.sizes.split(",")]
-    print(f"raw cap {cap:,} characters; limit {args.limit_ms:.0f} ms; runs {args.runs}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"raw cap {cap:,} characters; limit {args.limit_ms:.0f} ms; runs {args.runs}; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs (the minimum is the least disturbed by other work)")
     print(f"{'shape':<16} {'format':<5} {'size':>8}  {'outcome':<28} {'min ms':>9} {'median ms':>10}  result")
     failed = 0
     for name in args.shapes.split(","):

@@ -7,6 +7,7 @@ it cannot mutate it into something else).
 """
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -436,6 +437,26 @@ def test_past_the_element_limit_tags_are_dropped_and_text_kept():
 def test_cleaning_linked_hostile_html_again_changes_nothing(body):
     output = linkify_and_clean(body)
     assert "<a href=" in output and clean_html(output) == output
+
+
+SOUP = ["<", ">", "</", "<!--", "-->", "<!", "<?", "/", "'", '"', "=", " ", "&", "&amp;", "&lt;", "a", "p", "b",
+        "li", "ul", "href", "https://x.example/", "@", ".", "script", "svg", "<b>", "</b>", "<p>", "</p>", "<li>",
+        "<ul>", "<a href=", "<br>", "\n", "\u00a0", "é"]
+
+
+def test_random_markup_soup_cleans_to_inert_html_that_cleaning_again_leaves_alone():
+    rng = random.Random(9)
+    for _ in range(400):
+        soup = "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 60)))
+        for output in (clean_html(soup), linkify_and_clean(soup)):
+            assert_inert(output)
+
+
+def test_text_without_markup_comes_out_whole():
+    rng = random.Random(3)
+    for _ in range(200):
+        text = "".join(rng.choice("ab .,;:@/()-'\"\n\u00a0é中") for _ in range(rng.randint(1, 80)))
+        assert html_to_text(clean_html(text)) == " ".join(text.split())
 
 
 def test_implied_closings_are_written_out_as_a_parser_would_make_them():
