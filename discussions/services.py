@@ -62,14 +62,14 @@ def body_to_html(body: str, *, body_format: str = BodyFormat.HTML) -> tuple[str,
     """Clean HTML and its plain text from what the author typed (editor HTML, or plain text without the editor).
     Raises ValidationError when it is empty or longer than the limit."""
     body = body or ""
-    if len(body) > MAX_RAW_CHARS:
-        raise ValidationError({"body": _("Your comment is too long: with its formatting it has %(count)s characters, "
-                                         "and at most %(n)s can be sent. Shorten it, or attach the full text as a "
-                                         "document.") % {"count": f"{len(body):,}", "n": f"{MAX_RAW_CHARS:,}"}})
     if body_format == BodyFormat.TEXT:
         # Plain text keeps its length through cleaning but for runs of white space, which become one character:
         # an over-long text is refused before any work is done on it.
         _check_length(len(" ".join(body.split())))
+    if len(body) > MAX_RAW_CHARS:
+        raise ValidationError({"body": _("Your comment is too long: with its formatting it has %(count)s characters, "
+                                         "and at most %(n)s can be sent. Shorten it, or attach the full text as a "
+                                         "document.") % {"count": f"{len(body):,}", "n": f"{MAX_RAW_CHARS:,}"}})
     html = text_to_html(body) if body_format == BodyFormat.TEXT else linkify_and_clean(body)
     text = html_to_text(html)
     if not text.strip():

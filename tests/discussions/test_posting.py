@@ -166,6 +166,11 @@ def test_plain_text_over_the_limit_is_refused_with_its_length_before_it_is_made_
     assert not Comment.objects.exists()
 
 
+def test_plain_text_above_the_raw_cap_is_told_its_length_in_characters_of_text():
+    with pytest.raises(ValidationError, match="Your comment has 149,999 characters; comments may have at most 20,000"):
+        services.body_to_html("word " * 30_000, body_format=BodyFormat.TEXT)
+
+
 def test_a_pathological_body_from_the_editor_is_posted_cleaned_and_linked():
     question = make_question()
     body = "<p>" + "a." * 5000 + " " + "a@a." * 2000 + " see https://example.org/ok." + "</p>" + "<b>" * 100
