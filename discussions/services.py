@@ -30,8 +30,10 @@ from hub.text import html_to_text, linkify_and_clean, text_to_html
 from workplan.models import Priority, WorkingGroup
 
 MAX_BODY_CHARS = 20_000
-# Far above any real comment; stops someone posting megabytes of markup that cleans down to little text.
-MAX_RAW_CHARS = 400_000
+# The most a comment may send, refused before any cleaning (everything after is linear in it). The editor's paste
+# filter keeps only our tags and a link's href, so the markup of a real comment is a fraction of its text (a list of
+# links about doubles it); five times the text limit leaves room for a comment full of long links.
+MAX_RAW_CHARS = 5 * MAX_BODY_CHARS
 
 
 class BodyFormat:
@@ -63,18 +65,28 @@ def attribution_snapshot(user) -> dict:
 def body_to_html(body: str, *, body_format: str = BodyFormat.HTML) -> tuple[str, str]:
     """Clean HTML and its plain text from what the author typed (editor HTML, or plain text without the editor).
     Raises ValidationError when it is empty or longer than the limit."""
-    if len(body or "") > MAX_RAW_CHARS:
-        raise ValidationError({"body": _("Your comment is too long. Comments may have at most %(n)s characters.")
-                               % {"n": f"{MAX_BODY_CHARS:,}"}})
-    html = text_to_html(body or "") if body_format == BodyFormat.TEXT else linkify_and_clean(body or "")
+    body = body or ""
+    if body_format == BodyFormat.TEXT:
+        # Plain text keeps its length through cleaning but for runs of white space, which become one character:
+        # an over-long text is refused before any work is done on it.
+        _check_length(len(" ".join(body.split())))
+    if len(body) > MAX_RAW_CHARS:
+        raise ValidationError({"body": _("Your comment is too long: with its formatting it has %(count)s characters, "
+                                         "and at most %(n)s can be sent. Shorten it, or attach the full text as a "
+                                         "document.") % {"count": f"{len(body):,}", "n": f"{MAX_RAW_CHARS:,}"}})
+    html = text_to_html(body) if body_format == BodyFormat.TEXT else linkify_and_clean(body)
     text = html_to_text(html)
     if not text.strip():
         raise ValidationError({"body": _("Write your comment before posting it.")})
-    if len(text) > MAX_BODY_CHARS:
+    _check_length(len(text))
+    return html, text
+
+
+def _check_length(count: int) -> None:
+    if count > MAX_BODY_CHARS:
         raise ValidationError({"body": _("Your comment has %(count)s characters; comments may have at most "
                                          "%(n)s. Shorten it, or attach the full text as a document.")
-                               % {"count": f"{len(text):,}", "n": f"{MAX_BODY_CHARS:,}"}})
-    return html, text
+                               % {"count": f"{count:,}", "n": f"{MAX_BODY_CHARS:,}"}})
 
 
 def _workplan_choices(discussion: Discussion, priorities: Iterable, working_groups: Iterable) -> tuple[list, list]:

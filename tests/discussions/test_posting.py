@@ -140,6 +140,48 @@ def test_a_body_over_the_limit_gets_a_clear_message_and_the_form_keeps_the_text(
     assert not Comment.objects.exists()
 
 
+def test_a_body_far_above_the_limit_in_markup_is_refused_before_cleaning_and_the_form_keeps_it(client):
+    question = make_question()
+    client.force_login(make_user())
+    # 15,000 characters of text, but 150,000 of markup: refused on its raw size, before any cleaning or linking.
+    body_html = "<p><strong><em><u>word</u></em></strong></p>" * 3000 + "<p>tail-marker</p>"
+    assert len(body_html) > services.MAX_RAW_CHARS and len(services.html_to_text(body_html)) < services.MAX_BODY_CHARS
+    response = client.post(post_url(question.discussion), form_data(
+        question=question.pk, body="word " * 3000, body_html=body_html, body_format="html"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"with its formatting it has {len(body_html):,} characters, and at most 100,000 can be sent" in page
+    assert "&lt;p&gt;tail-marker&lt;/p&gt;" in page  # what was typed is in the form again
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["post", "preview"])
+def test_plain_text_over_the_limit_is_refused_with_its_length_before_it_is_made_html(client, monkeypatch, action):
+    question = make_question()
+    client.force_login(make_user())
+    monkeypatch.setattr(services, "text_to_html", lambda text: pytest.fail("an over-long text was made HTML"))
+    long_text = "word\n\n" * 4500  # 4,500 paragraphs: 22,499 characters of text
+    response = client.post(post_url(question.discussion), form_data(question=question.pk, body=long_text,
+                                                                    action=action))
+    assert response.status_code == 400
+    assert "Your comment has 22,499 characters; comments may have at most 20,000" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_plain_text_above_the_raw_cap_is_told_its_length_in_characters_of_text():
+    with pytest.raises(ValidationError, match="Your comment has 149,999 characters; comments may have at most 20,000"):
+        services.body_to_html("word " * 30_000, body_format=BodyFormat.TEXT)
+
+
+def test_a_pathological_body_from_the_editor_is_posted_cleaned_and_linked():
+    question = make_question()
+    body = "<p>" + "a." * 5000 + " " + "a@a." * 2000 + " see https://example.org/ok." + "</p>" + "<b>" * 100
+    comment = services.comment_post(actor=make_user(), discussion=question.discussion, question=question,
+                                    body=body, body_format=BodyFormat.HTML)
+    assert comment.body.count("<a ") == 1 and 'href="https://example.org/ok"' in comment.body
+    assert comment.body_text == "a." * 5000 + " " + "a@a." * 2000 + " see https://example.org/ok."
+
+
 def test_an_incomplete_profile_cannot_post():
     question = make_question()
     with pytest.raises(PermissionDenied, match="profile"):

@@ -7,12 +7,18 @@ it cannot mutate it into something else).
 """
 from __future__ import annotations
 
+import random
+import re
 import unicodedata
 from html.parser import HTMLParser
 
 import pytest
 
-from hub.text import ALLOWED_TAGS, LINK_REL, clean_html, html_to_text, linkify_and_clean, safe_href, text_to_html
+from hub import text as text_module
+from hub.text import (
+    ALLOWED_TAGS, LINK_REL, MAX_DEPTH, MAX_ELEMENTS, MAX_LINK_CHARS, MAX_LINKS, clean_html, html_to_text,
+    linkify_and_clean, safe_href, text_to_html,
+)
 
 SAFE_HREF_PREFIXES = ("http://", "https://", "mailto:")
 
@@ -358,3 +364,135 @@ def test_html_to_text_keeps_lists_as_lines():
 
 def test_html_to_text_decodes_entities():
     assert html_to_text("<p>A &amp; B &lt;tag&gt;&nbsp;end</p>") == "A & B <tag> end"
+
+
+# Hostile input: whatever is pasted, cleaning and linking do work in proportion to its length.
+
+def _hrefs(output: str) -> list[str]:
+    return [dict(attrs).get("href") for tag, attrs in inspect(output).elements if tag == "a"]
+
+
+def test_a_word_longer_than_any_url_is_never_made_a_link_and_comes_out_whole():
+    long_domain = "a" * 3000 + ".org"
+    long_url = "https://example.org/" + "a/" * 1500
+    output = linkify_and_clean(f"<p>{long_domain} {long_url} and https://example.org/short</p>")
+    assert _hrefs(output) == ["https://example.org/short"]
+    assert long_domain in output and long_url in output
+
+
+def test_the_linker_never_scans_a_token_longer_than_the_limit(monkeypatch):
+    seen: list[str] = []
+    original = text_module._links_in_token
+    monkeypatch.setattr(text_module, "_links_in_token", lambda token: seen.append(token) or original(token))
+    body = "a." * 32_000 + " " + "a@a." * 16_000 + " see www.example.org/" + "x" * MAX_LINK_CHARS + " or iom.int."
+    output = linkify_and_clean(body)
+    assert seen == ["iom.int."]
+    assert _hrefs(output) == ["http://iom.int"]
+    assert html_to_text(output) == body
+
+
+def test_at_most_max_links_are_made_in_one_text_and_the_rest_stays_text():
+    urls = [f"https://example.org/{i}" for i in range(MAX_LINKS + 100)]
+    output = linkify_and_clean(" ".join(urls))
+    assert _hrefs(output) == urls[:MAX_LINKS]
+    assert html_to_text(output) == " ".join(urls)
+
+
+def test_formatting_left_open_is_not_reopened_in_every_later_paragraph():
+    # An HTML parser re-opens unclosed formatting in each new paragraph: 50 of them in 200 paragraphs made 10,000.
+    bomb = "<p>" + "".join(f'<b title="{i}">' for i in range(50)) + "</p>" + "<p>x</p>" * 200
+    output = clean_html(bomb)
+    assert output.count("<b>") <= MAX_DEPTH  # in the first paragraph only
+    assert output.endswith("</b></p>" + "<p>x</p>" * 200)
+
+
+def _depth(fragment: str) -> int:
+    depth = deepest = 0
+    for match in re.finditer(r"<(/?)(\w+)", fragment):
+        if match.group(2) != "br":
+            depth += -1 if match.group(1) else 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def test_nesting_deeper_than_the_limit_is_flattened_and_keeps_its_text():
+    output = clean_html("<blockquote>" * 1000 + "deep" + "</blockquote>" * 1000)
+    assert output == "<blockquote>" * MAX_DEPTH + " deep" + "</blockquote>" * MAX_DEPTH
+    output = clean_html("<ul><li>" * 2000 + "list")
+    assert _depth(output) == MAX_DEPTH and output.count("<ul>") == MAX_DEPTH // 2
+    assert html_to_text(output).splitlines()[-1].strip() == "- list"
+
+
+def test_past_the_element_limit_tags_are_dropped_and_text_kept():
+    output = clean_html("<b>x</b>" * (MAX_ELEMENTS + 1000) + "<p>end</p>")
+    assert output.count("<b>") == MAX_ELEMENTS
+    assert output.endswith("x" * 1000 + " end")  # the block past the limit is a space, so words stay apart
+
+
+@pytest.mark.parametrize("body", [
+    "<blockquote>" * 100 + "https://example.org/deep",
+    "<b>x</b>" * MAX_ELEMENTS + " https://example.org/a" * MAX_LINKS,
+    "<p>" + "".join(f'<b title="{i}">' for i in range(50)) + "</p>" + "<p>x a@example.org</p>" * 200,
+])
+def test_cleaning_linked_hostile_html_again_changes_nothing(body):
+    output = linkify_and_clean(body)
+    assert "<a href=" in output and clean_html(output) == output
+
+
+SOUP = ["<", ">", "</", "<!--", "-->", "<!", "<?", "/", "'", '"', "=", " ", "&", "&amp;", "&lt;", "a", "p", "b",
+        "li", "ul", "href", "https://x.example/", "@", ".", "script", "svg", "<b>", "</b>", "<p>", "</p>", "<li>",
+        "<ul>", "<a href=", "<br>", "\n", "\u00a0", "é"]
+
+
+def test_random_markup_soup_cleans_to_inert_html_that_cleaning_again_leaves_alone():
+    rng = random.Random(9)
+    for _ in range(400):
+        soup = "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 60)))
+        for output in (clean_html(soup), linkify_and_clean(soup)):
+            assert_inert(output)
+
+
+def test_text_without_markup_comes_out_whole():
+    rng = random.Random(3)
+    for _ in range(200):
+        text = "".join(rng.choice("ab .,;:@/()-'\"\n\u00a0é中") for _ in range(rng.randint(1, 80)))
+        assert html_to_text(clean_html(text)) == " ".join(text.split())
+
+
+def test_implied_closings_are_written_out_as_a_parser_would_make_them():
+    assert clean_html("<p>one<ul><li>a<li>b</ul>two") == "<p>one</p><ul><li>a</li><li>b</li></ul>two"
+    assert clean_html("<p><b>bold<p>next</b>") == "<p><b>bold</b></p><p>next</p>"
+    assert clean_html('<a href="https://a.example/">a<a href="https://b.example/">b</a>') == (
+        f'<a href="https://a.example/" rel="{LINK_REL}">a</a><a href="https://b.example/" rel="{LINK_REL}">b</a>')
+    assert clean_html("<h3>title<h4>sub</h4></em>after</li>") == "<h3>title</h3><h4>sub</h4>after"
+
+
+def test_markup_that_starts_no_tag_stays_text():
+    assert clean_html("a < b <3 <a but <!-- gone --> and <!doctype html>kept <? pi ?>") == (
+        "a &lt; b &lt;3 &lt;a but  and kept")
+    assert clean_html("<a '\"" * 1000) == "&lt;a '\"" * 1000
+    assert clean_html("x<script>alert(1)") == "x" and clean_html("x<style>p{}</style>y") == "xy"
+
+
+def test_links_keep_the_brackets_they_open_and_leave_the_sentence_punctuation_out():
+    output = linkify_and_clean("(see https://en.wikipedia.org/wiki/Lima_(Peru)), www.iom.int; or «migrationnetwork.un.org».")
+    assert _hrefs(output) == ["https://en.wikipedia.org/wiki/Lima_(Peru)", "http://www.iom.int",
+                              "http://migrationnetwork.un.org"]
+    assert html_to_text(output) == "(see https://en.wikipedia.org/wiki/Lima_(Peru)), www.iom.int; or «migrationnetwork.un.org»."
+
+
+def test_lists_of_addresses_become_one_link_each_and_false_friends_stay_text():
+    output = linkify_and_clean("<p>a@example.org,b@example.org;(c@example.ngo) e.g. Obj.15 report.pdf 3.5 a@b</p>")
+    assert _hrefs(output) == ["mailto:a@example.org", "mailto:b@example.org", "mailto:c@example.ngo"]
+
+
+def test_text_inside_pre_and_code_is_not_linked():
+    output = linkify_and_clean("<pre>https://example.org/a</pre><code>b@example.org</code> https://example.org/c")
+    assert _hrefs(output) == ["https://example.org/c"]
+    assert "https://example.org/a" in output and "b@example.org" in output
+
+
+def test_urls_with_character_references_link_to_the_decoded_address():
+    output = linkify_and_clean("<p>https://example.org/a?b=1&amp;c=2 &lt;x&gt;</p>")
+    assert _hrefs(output) == ["https://example.org/a?b=1&c=2"]
+    assert output.endswith("</a> &lt;x&gt;</p>")

@@ -1,10 +1,14 @@
 """Mention detection is table-driven: each case is a text, the priorities that exist, and what must be found."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import make_priority, make_workplan
-from workplan.mentions import PriorityIndex, find_priority_mentions, link_priority_mentions, mentioned_priorities
+from workplan.mentions import (
+    MAX_LINKED_MENTIONS, PriorityIndex, find_priority_mentions, link_priority_mentions, mentioned_priorities,
+)
 from workplan.models import Priority
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +151,35 @@ def test_linking_text_without_mentions_returns_it_unchanged():
     workplan = _workplan_with(["NP5"])
     assert link_priority_mentions("<p>Nothing <em>here</em>.</p>", workplan) == "<p>Nothing <em>here</em>.</p>"
     assert link_priority_mentions("", workplan) == ""
+
+
+def test_a_comment_naming_a_priority_five_thousand_times_links_only_the_first_two_hundred():
+    workplan = _workplan_with(BOTH)
+    html = link_priority_mentions("<p>" + "np1 " * 5000 + "</p>", workplan)
+    assert MAX_LINKED_MENTIONS == 200
+    assert html.count('class="priority-mention"') == MAX_LINKED_MENTIONS
+    assert html.count(">np1</a>") == MAX_LINKED_MENTIONS
+    assert html.count("np1 ") == 5000 - MAX_LINKED_MENTIONS  # the others stay as text
+    assert html.startswith('<p><a href="') and html.endswith("np1 </p>")
+
+
+def test_the_link_budget_is_shared_by_every_paragraph_of_a_comment():
+    workplan = _workplan_with(BOTH)
+    html = link_priority_mentions("<p>OP3 NP5</p>" * 150, workplan)
+    assert html.count('class="priority-mention"') == MAX_LINKED_MENTIONS
+    text = re.sub(r"<[^>]*>", "", html)
+    assert text.count("OP3") == text.count("NP5") == 150
+
+
+def test_five_thousand_mentions_are_all_found_with_overlaps_resolved():
+    workplan = _workplan_with(BOTH)
+    found = find_priority_mentions("New Priority 5 and priority 5, NP5; " * 2000, workplan)
+    # Bare "priority 5" is ambiguous here (NP5 and OP5 exist) and the label is never matched twice.
+    assert [m.priority.code for m in found[:2]] == ["NP5", "NP5"]
+    assert len(found) == 4000
+
+
+def test_text_around_a_mention_keeps_its_character_references():
+    workplan = _workplan_with(BOTH)
+    html = link_priority_mentions("<p>A &amp; B&nbsp;on NP5 &lt;b&gt;</p><p>R&amp;D&nbsp;only</p>", workplan)
+    assert html.startswith("<p>A &amp; B\u00a0on <a href=") and html.endswith("</a> &lt;b&gt;</p><p>R&amp;D&nbsp;only</p>")
