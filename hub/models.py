@@ -30,6 +30,14 @@ class StakeholderGroup(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def stakeholder_group_label(code: str) -> str:
+    """The readable name of a stakeholder group code (as kept in comment snapshots); an unknown code as it is."""
+    try:
+        return str(StakeholderGroup(code).label)
+    except ValueError:
+        return code or ""
+
+
 MAX_EMAIL_DOMAINS = 20
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 # Addresses anyone can open: declaring one for an organisation would let every stranger confirm themselves. Not a

@@ -110,6 +110,11 @@ class Priority(models.Model):
     def label(self) -> str:
         return f"{self.get_kind_display()} Priority {self.number}"
 
+    @property
+    def choice_label(self) -> str:
+        """How a priority is named in every list to choose from: "NP5 — Title"."""
+        return f"{self.code} — {self.title}"
+
     def get_absolute_url(self) -> str:
         return reverse("workplan:priority-detail", kwargs={"slug": self.workplan.slug, "code": self.code.lower()})
 
