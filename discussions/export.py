@@ -3,7 +3,8 @@
 `COLUMNS` is the one place the columns are defined; `RowBuilder.row` fills them. Both writers stream: comments
 are read with `.iterator(chunk_size=...)`, and the priorities, working groups and attachments of each chunk are
 fetched by one prefetch query per chunk, so memory stays flat however many comments there are. Every text cell
-goes through `neutralise` so that a spreadsheet never runs a comment as a formula.
+goes through `hub.spreadsheets` (`neutralise`, and in CSV `neutralise_csv`) so that a spreadsheet never runs a
+comment as a formula, and the Excel writer types every text cell as a string.
 """
 from __future__ import annotations
 
@@ -26,14 +27,15 @@ from django.utils.translation import gettext as _
 from discussions.export_filters import ExportFilters, comments_for_export
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
-from hub.spreadsheets import FORMULA_FIRST, neutralise
+from hub.spreadsheets import neutralise, neutralise_csv, neutralise_separators
 from workplan.models import InterestExpression, Priority, WorkingGroup
 
 CHUNK_SIZE = 2000
 # Rows are gathered into blocks of about this many before a streamed response sends them.
 CSV_ROWS_PER_BLOCK = 200
-# OWASP's list: a spreadsheet treats a cell starting with one of these as a formula (or a DDE command).
 EXCEL_MAX_CELL = 32_767
+# Text that openpyxl would store as an error value rather than as text (openpyxl.cell.cell.ERROR_CODES).
+_EXCEL_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 @dataclass(frozen=True)
@@ -279,8 +281,7 @@ class RowBuilder:
             self.outcome_labels.get(c.disposition__outcome, c.disposition__outcome) if c.disposition__outcome else "",
             c.disposition__rationale or "",
         ]
-        # neutralise(), inlined: this line runs for every cell of every row.
-        return [("'" + v) if v.__class__ is str and v[:1] in FORMULA_FIRST else v for v in values]
+        return [neutralise(v) if v.__class__ is str else v for v in values]
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -295,7 +296,8 @@ def csv_blocks(filters: ExportFilters, options: ExportOptions, *, bom: bool = Fa
         buffer.write("\ufeff")
     writer.writerow(HEADERS)
     for count, item in enumerate(iterate_comments(filters), 1):
-        writer.writerow(builder.row(item))
+        # The rows are already neutralised; CSV also needs the formula starts after a separator (hub/spreadsheets.py).
+        writer.writerow([neutralise_separators(v) for v in builder.row(item)])
         if count % CSV_ROWS_PER_BLOCK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -321,6 +323,12 @@ def _excel_text(value: str) -> str:
         marker = " […]"
         value = value[: EXCEL_MAX_CELL - len(marker)] + marker
     return value
+
+
+def _text_cell(ws):
+    from openpyxl.cell import WriteOnlyCell
+
+    return WriteOnlyCell(ws)
 
 
 class _Sheet:
@@ -353,21 +361,38 @@ class _Sheet:
                 self.wrapped.append(cell)
             else:
                 self.wrapped.append(None)
+        # For text openpyxl would not store as text (see append), one plain cell whose type is set by hand.
+        self.text_cell = _text_cell(self.ws)
         self.rows = 0
 
     def append(self, values: list[Any]) -> None:
+        """Append a row. Every text cell is stored as text: openpyxl infers a formula from a leading "=" and an
+        error value from "#N/A" and the like, so such text goes in through a cell whose type is set to string (the
+        exports neutralise formulas before this, so that is a second, independent guard). Other text goes in
+        plain, which openpyxl can only store as a string: wrapping every cell in an object made the export slower
+        by half."""
         row = []
+        text_cell = None
         for cell, value in zip(self.wrapped, values):
             if value == "" or value is None:
                 row.append(None)  # no cell at all, rather than an empty one
                 continue
-            if value.__class__ is str:
-                value = _excel_text(value)
+            if value.__class__ is not str:
+                if cell is not None:
+                    cell.value = value
+                    value = cell
+                row.append(value)
+                continue
+            value = _excel_text(value)
+            if cell is None and (value[:1] == "=" or value in _EXCEL_ERROR_CODES):
+                # The shared cell first; a second one in the same row gets its own (it is rare: see above).
+                text_cell = self.text_cell if text_cell is None else _text_cell(self.ws)
+                cell = text_cell
             if cell is not None:
                 cell.value = value
-                row.append(cell)
-            else:
-                row.append(value)
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+                value = cell
+            row.append(value)
         self.ws.append(row)
         self.rows += 1
 
@@ -555,7 +580,7 @@ def write_attachments_zip(out: IO[bytes], filters: ExportFilters, options: Expor
             else:
                 files += 1
             _, url = builder.discussions.get(comment.discussion_id, ("", ""))
-            writer.writerow([neutralise(v) for v in (
+            writer.writerow([neutralise_csv(v) for v in (
                 path, attachment.original_name, comment.pk, f"{url}#comment-{comment.pk}" if url else "",
                 comment.shown_name, comment.author_organisation, attachment.content_type, attachment.size,
                 attachment.sha256)])

