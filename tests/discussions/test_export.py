@@ -485,3 +485,29 @@ def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_clien
     index = list(csv.reader(io.StringIO(archive.read("attachments.csv").decode("utf-8-sig"))))
     assert index[1][1] == "'=cmd;'=1.pdf"
     assert index[1][4] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+# --- Very large numbers in the filters (issue 9): the filter is refused, never a 500 ---------------------------------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("field", ["discussion", "priority", "question", "working_group"])
+def test_a_huge_number_in_a_filter_is_refused_with_a_clear_answer_not_a_server_error(known, secretariat_client,
+                                                                                     field):
+    secretariat_client.raise_request_exception = False
+    count = secretariat_client.get(reverse("discussions:secretariat-export-count"), {field: HUGE})
+    assert count.status_code == 400
+    assert field in count.json()["errors"]
+    page = secretariat_client.get(reverse("discussions:secretariat-export"), {field: HUGE})
+    assert page.status_code == 200
+    assert "Correct the filters to see how many comments match." in page.content.decode()
+    download = secretariat_client.get(reverse("discussions:secretariat-export-csv"), {field: HUGE})
+    assert download.status_code == 302
+
+
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "1e400", "0", "abc"])
+def test_a_huge_or_odd_priority_on_the_response_table_shows_every_comment(known, secretariat_client, value):
+    secretariat_client.raise_request_exception = False
+    response = secretariat_client.get(reverse("discussions:secretariat-responses",
+                                              kwargs={"slug": known.discussion.slug}), {"priority": value})
+    assert response.status_code == 200
+    assert f"response-{known.arabic.pk}" in response.content.decode()
