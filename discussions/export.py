@@ -118,6 +118,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "decline_reason", "hidden_reason", "highlighted", "edit_count", "created_at", "moderated_at",
     "moderated_by__username", "moderated_by__profile__display_name", "disposition__outcome",
     "disposition__rationale", "parent__author_name", "parent__author_organisation", "parent__show_personal_name",
+    "parent__author_badge",
 )
 
 
@@ -133,11 +134,11 @@ class ExportItem:
         self.attachments: list[tuple[int, str]] = []  # (id, original name)
 
 
-def shown_name(name: str, organisation: str, show_personal_name: bool) -> str:
+def shown_name(name: str, organisation: str, show_personal_name: bool, badge: str = "") -> str:
     """Comment.shown_name for values read without a model instance (the same rule, kept beside it in tests)."""
     if show_personal_name and name:
         return name
-    return organisation or name
+    return organisation or name or badge
 
 
 def export_queryset(filters: ExportFilters) -> QuerySet:
@@ -243,7 +244,7 @@ class RowBuilder:
         in_reply_to = ""
         if c.parent_id:
             in_reply_to = shown_name(c.parent__author_name or "", c.parent__author_organisation or "",
-                                     c.parent__show_personal_name)
+                                     c.parent__show_personal_name, c.parent__author_badge or "")
         if c.status == Comment.Status.DECLINED:
             reason = c.decline_reason
         elif c.status == Comment.Status.HIDDEN:
@@ -260,7 +261,7 @@ class RowBuilder:
             c.parent_id,
             c.depth,
             in_reply_to,
-            shown_name(c.author_name, c.author_organisation, c.show_personal_name),
+            shown_name(c.author_name, c.author_organisation, c.show_personal_name, c.author_badge),
             c.author_name if self.options.include_personal_names else "",
             c.author_organisation,
             self.stakeholder_labels.get(c.author_stakeholder_group, c.author_stakeholder_group),

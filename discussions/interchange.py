@@ -335,8 +335,10 @@ def _check_person(person: dict, where: str) -> None:
     organisation_only = person.get("attribution") == "organisation"
     if not person["name"].strip() and not organisation_only:
         raise InterchangeError(_at(where, "name"), "is empty, but the attribution is 'person'")
-    if organisation_only and not (person.get("organisation") or "").strip():
-        raise InterchangeError(_at(where, "organisation"), "is needed when the attribution is 'organisation'")
+    # A comment may be attributed to an affiliation badge alone ("UN Network"): no personal name, no organisation.
+    if organisation_only and not (person.get("organisation") or "").strip() and not (person.get("badge") or "").strip():
+        raise InterchangeError(_at(where, "organisation"), "is needed (or a badge) when the attribution is "
+                                                           "'organisation'")
 
 
 @dataclass

@@ -511,3 +511,17 @@ def test_a_huge_or_odd_priority_on_the_response_table_shows_every_comment(known,
                                               kwargs={"slug": known.discussion.slug}), {"priority": value})
     assert response.status_code == 200
     assert f"response-{known.arabic.pk}" in response.content.decode()
+
+
+# --- A comment known only by its affiliation badge (issue 9) ---------------------------------------------------------
+
+
+def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exports(secretariat_client, tmp_path):
+    discussion = make_export_discussion()
+    parent = make_export_comment(discussion, author_name="", author_organisation="", author_badge="UN Network",
+                                 show_personal_name=False)
+    make_export_comment(discussion, parent=parent, author_name="Replier")
+    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    assert rows[0]["Author (as shown)"] == "UN Network" and rows[0]["Badge"] == "UN Network"
+    assert rows[0]["Personal name"] == "" and rows[0]["Organisation"] == ""
+    assert rows[1]["In reply to"] == "UN Network"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from discussions.interchange import (
     InterchangeError,
@@ -461,6 +462,11 @@ def _delete(path: str):
 
 
 @_mutate
+def _author_without_organisation_or_badge(data):
+    data["comments"][2]["author"].update(organisation=None, badge=None)
+
+
+@_mutate
 def _swap_first_two_comments(data):
     data["comments"][0], data["comments"][1] = data["comments"][1], data["comments"][0]
 
@@ -590,9 +596,9 @@ INVALID = {
                                    "workplan.period_end: 2020 is before period_start 2025"),
     "body empty once cleaned": (_set("comments.3.body_html", "<script>alert(1)</script>"),
                                 "comments[3].body_html: has no content left once the HTML is cleaned"),
-    "organisation attribution without organisation": (_set("comments.2.author.organisation", None),
-                                                      "comments[2].author.organisation: is needed when the attribution "
-                                                      "is 'organisation'"),
+    "organisation attribution without organisation or badge": (_author_without_organisation_or_badge,
+                                                               "comments[2].author.organisation: is needed (or a "
+                                                               "badge) when the attribution is 'organisation'"),
     "name too long for the column": (_set("comments.0.author.name", "x" * 151),
                                      "comments[0].author.name: has 151 characters; at most 150 fit"),
 }
@@ -658,3 +664,41 @@ def test_the_example_bundle_is_the_projects_own_copy():
 
     assert SCHEMA_PATH.is_relative_to(Path(settings.BASE_DIR))
     assert EXAMPLE.is_relative_to(Path(settings.BASE_DIR))
+
+
+# --- Hostile and real-world bundles (issue 9) -------------------------------------------------------------------
+
+
+def test_a_comment_attributed_to_a_badge_alone_imports_shows_and_exports_back_equal(client, tmp_path):
+    """The reference consultation: one comment shows only the affiliation badge "UN Network"."""
+    data = example_data()
+    data["comments"][2]["author"] = {"name": "", "organisation": None, "badge": "UN Network",
+                                     "attribution": "organisation"}
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+
+    comment = Comment.objects.get(source_id="c3")
+    assert (comment.author_name, comment.author_organisation, comment.author_badge) == ("", "", "UN Network")
+    assert comment.shown_name == "UN Network"
+    exported = export_consultation_bundle(Discussion.objects.get(), tmp_path / "out.zip")
+    assert exported["comments"][2]["author"] == {"name": "", "organisation": None, "stakeholder_group": None,
+                                                 "badge": "UN Network", "attribution": "organisation"}
+    assert _normalised(exported) == _normalised(data)
+
+    html = client.get(Discussion.objects.get().get_absolute_url()).content.decode()
+    header = html[html.index(f'id="comment-{comment.pk}-by"'):][:300]
+    assert '<strong class="comment-name">UN Network</strong>' in header
+    # The badge is the attribution: not shown a second time beside it.
+    assert html.count("UN Network") == html[:html.index(f'id="comment-{comment.pk}-by"')].count("UN Network") + 1
+
+
+def test_the_moderation_page_names_a_badge_only_author_by_the_badge(client, tmp_path):
+    data = example_data()
+    data["comments"][2]["author"] = {"name": "", "organisation": None, "badge": "UN Network",
+                                     "attribution": "organisation"}
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+    comment = Comment.objects.get(source_id="c3")
+    client.force_login(make_user(role="Moderators", is_staff=True))
+    html = client.get(reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})).content.decode()
+    assert f"Comment #{comment.pk} by UN Network" in html
+    assert "<strong>UN Network</strong>" in html and "known only by the affiliation badge" in html
+
