@@ -596,14 +596,17 @@ class BundleExportUnavailable(RuntimeError):
     """The interchange module has no export function (yet)."""
 
 
-def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion) -> None:
-    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion.
+def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion, filters: ExportFilters | None = None) -> None:
+    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion: with `filters`,
+    only the comments they select (and their attachments); never any e-mail address.
 
-    The format belongs to discussions/interchange.py (the same function as `export_consultation`).
+    The format belongs to discussions/interchange.py (the same function as `export_consultation`, which alone can
+    add e-mail addresses, with --include-emails).
     """
     from discussions import interchange
 
     function = getattr(interchange, "export_consultation_bundle", None)
     if function is None:
         raise BundleExportUnavailable(_("The JSON bundle export is not available (discussions/interchange.py)."))
-    function(discussion, out)
+    comments = comments_for_export(filters) if filters is not None else None
+    function(discussion, out, comments=comments, include_emails=False)

@@ -12,7 +12,8 @@ questions and comments by their id in the file (kept as `source_id`), so importi
 
 What the models cannot hold (moderators named in the file without an account here, the organisation of the person
 who posted a question) is kept in the import's audit entry, which the export reads back. Authors' e-mails are kept
-only by linking the comment to the account with that e-mail.
+only by linking the comment to the account with that e-mail. The export writes e-mail addresses only when asked
+(`include_emails`, the export command's --include-emails): by default a bundle carries none.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -532,8 +534,8 @@ class ImportReport:
         return out
 
 
-def _canonical_person(person: dict | None) -> dict | None:
-    """A person as the export writes it: every field present, empty values as null."""
+def _canonical_person(person: dict | None, *, include_email: bool = True) -> dict | None:
+    """A person as the export writes it: every field present, empty values as null; the e-mail only if asked."""
     if person is None:
         return None
     out = {
@@ -543,7 +545,7 @@ def _canonical_person(person: dict | None) -> dict | None:
         "badge": person.get("badge") or None,
         "attribution": person.get("attribution") or "person",
     }
-    if person.get("email"):
+    if include_email and person.get("email"):
         out["email"] = person["email"]
     return out
 
@@ -574,9 +576,11 @@ class _Importer:
         for comment in self.data["comments"]:
             yield comment["author"]
 
-    def user_for(self, person: dict | None):
-        email = (person or {}).get("email", "").strip().lower()
-        return self.users.get(email) if email else None
+    def user_for(self, person: dict | None, current=None):
+        """The account with the person's e-mail; a person without one keeps the account linked before (a bundle
+        exported without e-mails must not unlink comments from their authors when it is imported again)."""
+        email = ((person or {}).get("email") or "").strip().lower()
+        return self.users.get(email) if email else current
 
     def count(self, kind: str, created: bool) -> None:
         (self.report.created if created else self.report.updated)[kind] += 1
@@ -714,7 +718,7 @@ class _Importer:
             question.text = item["text"]
             poster = item.get("posted_by")
             question.posted_by_name = poster["name"] if poster else ""
-            question.posted_by = self.user_for(poster)
+            question.posted_by = self.user_for(poster, question.posted_by)
             if "posted_at" in item:
                 question.posted_at = parse_datetime(item["posted_at"], f"questions[{len(out)}].posted_at")
             question.save()
@@ -741,7 +745,7 @@ class _Importer:
             comment.parent = parent
             comment.depth = parent.depth + 1 if parent else 0
             comment.question = parent.question if parent else questions.get(item.get("question"))
-            comment.author = self.user_for(author)
+            comment.author = self.user_for(author, comment.author)
             comment.author_name = author["name"]
             comment.author_organisation = author.get("organisation") or ""
             comment.author_stakeholder_group = author.get("stakeholder_group") or ""
@@ -887,7 +891,7 @@ class _Ids:
 def _person_for_user(user) -> dict:
     profile = getattr(user, "profile", None) if user is not None else None
     organisation = profile.organisation if profile else None
-    return _canonical_person({
+    return _canonical_person({  # with the e-mail: the export drops it unless asked
         "name": (profile.display_name if profile else "") or user.get_full_name() or user.get_username(),
         "email": user.email,
         "organisation": organisation.name if organisation else None,
@@ -916,14 +920,16 @@ def _threaded(comments: list[Comment]) -> list[Comment]:
     return out
 
 
-def consultation_to_dict(discussion: Discussion) -> dict:
-    """The whole consultation in the interchange format, every comment whatever its status, attachments named by
-    their path in a bundle (`attachments/<id>-<name>`); see export_consultation_bundle for the files."""
-    data, _files = _consultation(discussion)
+def consultation_to_dict(discussion: Discussion, *, comments: QuerySet | None = None,
+                         include_emails: bool = False) -> dict:
+    """The consultation in the interchange format, attachments named by their path in a bundle
+    (`attachments/<id>-<name>`); see export_consultation_bundle for the files and the arguments."""
+    data, _files = _consultation(discussion, comments=comments, include_emails=include_emails)
     return data
 
 
-def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachment]]]:
+def _consultation(discussion: Discussion, *, comments: QuerySet | None = None,
+                  include_emails: bool = False) -> tuple[dict, list[tuple[str, Attachment]]]:
     record = (AuditEntry.objects.filter(action=IMPORT_ACTION, target_id=str(discussion.pk),
                                         target_type=ContentType.objects.get_for_model(Discussion))
               .order_by("-created_at", "-id").values_list("after", flat=True).first()) or {}
@@ -958,7 +964,8 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
         "slug": discussion.slug, "title": discussion.title, "welcome_html": discussion.welcome,
         "status": discussion.status, "opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at),
         "expected_audience": discussion.expected_audience, "languages": list(discussion.languages or []),
-        "moderators": moderators, "workplan": workplan.slug if workplan else None,
+        "moderators": [_canonical_person(m, include_email=include_emails) for m in moderators],
+        "workplan": workplan.slug if workplan else None,
     }
 
     questions = list(discussion.questions.select_related("posted_by").order_by("order", "id"))
@@ -971,27 +978,32 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
         if poster is None or poster.get("name") != question.posted_by_name:
             poster = None
             if question.posted_by_name or question.posted_by_id:
-                poster = _canonical_person({"name": question.posted_by_name or question.posted_by.get_username(),
-                                            "email": question.posted_by.email if question.posted_by else ""})
+                poster = {"name": question.posted_by_name or question.posted_by.get_username(),
+                          "email": question.posted_by.email if question.posted_by else ""}
         if poster is not None:
-            item["posted_by"] = poster
+            item["posted_by"] = _canonical_person(poster, include_email=include_emails)
         item["posted_at"] = _iso(question.posted_at)
         out["questions"].append(item)
 
+    selected = discussion.comments.all()
+    if comments is not None:
+        selected = selected.filter(pk__in=comments.values("pk"))
     comments = _threaded(list(
-        discussion.comments.select_related("author").prefetch_related("priorities", "working_groups", "attachments")
+        selected.select_related("author").prefetch_related("priorities", "working_groups", "attachments")
         .order_by("created_at", "id")))
     comment_ids = _Ids("c", comments)
     files: list[tuple[str, Attachment]] = []
     out["comments"] = []
     for comment in comments:
-        reply = comment.parent_id is not None
+        # A reply whose parent is not in the selection is written as a comment on its parent's question: the
+        # format needs every parent earlier in the file, and the parent was left out on purpose.
+        reply = comment.parent_id is not None and comment.parent_id in comment_ids.ids
         author = _canonical_person({
             "name": comment.author_name, "organisation": comment.author_organisation,
             "stakeholder_group": comment.author_stakeholder_group, "badge": comment.author_badge,
             "attribution": "person" if comment.show_personal_name else "organisation",
             "email": comment.author.email if comment.author else "",
-        })
+        }, include_email=include_emails)
         out["comments"].append({
             "id": comment_ids[comment.pk],
             "question": question_ids[comment.question_id] if comment.question_id and not reply else None,
@@ -1015,10 +1027,16 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
     return out, files
 
 
-def export_consultation_bundle(discussion: Discussion, fileobj_or_path) -> dict:
+def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comments: QuerySet | None = None,
+                               include_emails: bool = False) -> dict:
     """Write the consultation as a .zip bundle (consultation.json and the attachment files) to a path or a writable
-    binary file; returns the dict written as consultation.json."""
-    data, files = _consultation(discussion)
+    binary file; returns the dict written as consultation.json.
+
+    comments: only these of the discussion's comments (a queryset, e.g. an export's filtered selection), with their
+    attachments; by default every comment whatever its status. include_emails: write the e-mail addresses of
+    authors, question posters and moderators; by default the bundle holds none (they leave the site only when the
+    command line asks, `export_consultation --include-emails`)."""
+    data, files = _consultation(discussion, comments=comments, include_emails=include_emails)
     with zipfile.ZipFile(fileobj_or_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         for path, attachment in files:

@@ -169,7 +169,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
     discussion = get_object_or_404(Discussion, pk=filters.discussion_ids[0])
     spool = tempfile.TemporaryFile()
     try:
-        export_module.write_consultation_bundle(spool, discussion)
+        export_module.write_consultation_bundle(spool, discussion, filters)
     except export_module.BundleExportUnavailable as exc:
         spool.close()
         messages.error(request, str(exc))

@@ -485,6 +485,80 @@ def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_clien
     index = list(csv.reader(io.StringIO(archive.read("attachments.csv").decode("utf-8-sig"))))
     assert index[1][1] == "'=cmd;'=1.pdf"
     assert index[1][4] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+
+
+# --- The JSON bundle on the export page: the page's selection, no e-mail addresses -----------------------------------
+
+
+def _bundle(response) -> dict:
+    import json
+
+    assert response.status_code == 200, response
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    return json.loads(archive.read("consultation.json"))
+
+
+def test_the_pages_json_bundle_holds_no_email_address_of_anyone(known, secretariat_client):
+    author = make_user(email="leila.private@example.org")
+    Comment.objects.filter(pk=known.arabic.pk).update(author=author)
+    known.discussion.moderators.add(make_user(email="mod.private@example.org"))
+    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"),
+                                      {"discussion": known.discussion.pk, "status": "all"})
+    raw = b"".join(response.streaming_content)
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    text = archive.read("consultation.json").decode()
+    assert "@example.org" not in text and '"email"' not in text
+    assert "leila.private" not in text and "mod.private" not in text
+
+
+def test_the_pages_json_bundle_holds_only_the_comments_the_filters_select(known, secretariat_client):
+    url = reverse("discussions:secretariat-export-bundle")
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk}))
+    # Published only, as the page's default says: the declined comment is not in it.
+    assert sorted(c["id"] for c in data["comments"]) == sorted(f"c{c.pk}" for c in known.published)
+    assert {c["status"] for c in data["comments"]} == {"published"}
+
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "status": "declined"}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.declined.pk}"]
+
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "priority": known.np1.pk}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}", f"c{known.quoted.pk}"]
+    # Only the selected comments' attachments.
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "question": known.q2.pk}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}"]
+    assert all(not c["attachments"] for c in data["comments"])
+
+
+def test_a_reply_whose_parent_is_filtered_out_is_listed_on_its_question_and_the_bundle_imports(
+        known, secretariat_client, tmp_path):
+    from discussions.interchange import check_consultation_bundle
+
+    # The formula comment replies to the quoted one, which NP1 selects and the stakeholder filter leaves out.
+    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"), {
+        "discussion": known.discussion.pk, "stakeholder_group": StakeholderGroup.MEMBER_STATE})
+    raw = b"".join(response.streaming_content)
+    data = _bundle_from(raw)
+    (reply,) = data["comments"]
+    assert reply["id"] == f"c{known.formula.pk}"
+    assert (reply["parent"], reply["question"]) == (None, f"q{known.q1.pk}")
+    path = tmp_path / "b.zip"
+    path.write_bytes(raw)
+    check_consultation_bundle(path)  # the format's rules hold: it raises otherwise
+
+
+def _bundle_from(raw: bytes) -> dict:
+    import json
+
+    return json.loads(zipfile.ZipFile(io.BytesIO(raw)).read("consultation.json"))
+
+
+def test_the_export_page_says_what_the_json_bundle_holds(known, secretariat_client):
+    content = secretariat_client.get(reverse("discussions:secretariat-export"),
+                                     {"discussion": known.discussion.pk}).content.decode()
+    assert "the comments matching these filters" in content
+    assert "It holds no e-mail addresses." in content
+
+
 # --- Very large numbers in the filters (issue 9): the filter is refused, never a 500 ---------------------------------
 
 HUGE = "9" * 30

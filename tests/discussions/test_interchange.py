@@ -702,3 +702,23 @@ def test_the_moderation_page_names_a_badge_only_author_by_the_badge(client, tmp_
     assert f"Comment #{comment.pk} by UN Network" in html
     assert "<strong>UN Network</strong>" in html and "known only by the affiliation badge" in html
 
+
+def test_the_export_writes_no_email_unless_asked_and_a_reimport_keeps_the_links_to_accounts(tmp_path):
+    ana = make_user(email="ana@example.org")
+    moderator = make_user(email="moderator@example.org")
+    data = example_data()
+    data["comments"][0]["author"]["email"] = "ana@example.org"
+    data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+    discussion = Discussion.objects.get()
+
+    without = export_consultation_bundle(discussion, tmp_path / "without.zip")
+    assert "@" not in json.dumps(without)
+    with_emails = export_consultation_bundle(discussion, tmp_path / "with.zip", include_emails=True)
+    assert with_emails["comments"][0]["author"]["email"] == "ana@example.org"
+    assert with_emails["discussion"]["moderators"][0]["email"] == "moderator@example.org"
+
+    # A bundle without e-mails imports, and does not unlink the comment from its author's account.
+    import_consultation_bundle(tmp_path / "without.zip")
+    assert Comment.objects.get(source_id="c1").author == ana
+    assert list(discussion.moderators.all()) == [moderator]
