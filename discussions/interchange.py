@@ -240,9 +240,9 @@ def read_manifest(bundle: Bundle) -> Any:
     except RecursionError:
         # The parser recurses per level: a file of a million "[" would otherwise end in a traceback.
         raise too_deep from None
-    if _too_deep(data):  # and the checks after this one recurse too
-        raise too_deep
-    return data
+    except ValueError as exc:  # an integer of thousands of digits, which Python refuses to convert
+        raise InterchangeError(MANIFEST, f"not a consultation file ({exc})") from None
+    return data  # validate_consultation checks the nesting before anything recurses into it
 
 
 def _too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
@@ -463,6 +463,8 @@ def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Va
         for index, priority in enumerate(workplan["priorities"]):
             where = _at("workplan.priorities", index)
             _text(priority, "title", where, 300, required=True)
+            if priority["number"] > 32767:
+                raise InterchangeError(_at(where, "number"), f"{priority['number']} is more than 32767")
             expected = Priority.CODE_PREFIX[priority["kind"]] + str(priority["number"])
             if priority["code"] != expected:
                 raise InterchangeError(_at(where, "code"), f"{_show(priority['code'])} does not match kind "

@@ -893,3 +893,19 @@ def test_the_export_writes_no_email_unless_asked_and_a_reimport_keeps_the_links_
     import_consultation_bundle(tmp_path / "without.zip", update_existing=True)
     assert Comment.objects.get(source_id="c1").author == ana
     assert list(discussion.moderators.all()) == [moderator]
+
+
+def test_numbers_too_large_for_the_file_or_the_database_are_refused_with_a_clear_error(tmp_path):
+    before = row_counts()
+    data = example_data()
+    data["workplan"]["priorities"][0]["number"] = 10**30
+    data["workplan"]["priorities"][0]["code"] = f"NP{10**30}"
+    for comment in data["comments"]:
+        comment["priorities"] = [f"NP{10**30}" if code == "NP1" else code for code in comment.get("priorities", [])]
+    with pytest.raises(InterchangeError, match=r"workplan\.priorities\[0\]\.number: 1000000000000000000000000000000 "
+                                               r"is more than 32767"):
+        import_consultation_bundle(write_folder(tmp_path / "a", data))
+    text = json.dumps(example_data()).replace('"order": 1', '"order": ' + "9" * 5000, 1)
+    with pytest.raises(InterchangeError, match=r"consultation\.json: not a consultation file \(Exceeds the limit"):
+        import_consultation_bundle(write_folder(tmp_path / "b", text))
+    assert row_counts() == before
