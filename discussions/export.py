@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from discussions.export_filters import ExportFilters, comments_for_export
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
-from hub.spreadsheets import neutralise, neutralise_csv, neutralise_separators
+from hub.spreadsheets import neutralise, neutralise_csv
 from workplan.models import InterestExpression, Priority, WorkingGroup
 
 CHUNK_SIZE = 2000
@@ -236,8 +236,9 @@ class RowBuilder:
             return priority_ids
         return sorted(priority_ids, key=lambda pk: self.priority_rank.get(pk, 0))
 
-    def row(self, item: ExportItem) -> list[Any]:
-        """The cells of one comment, formula-neutralised, in the order of COLUMNS."""
+    def row(self, item: ExportItem, cell=neutralise) -> list[Any]:
+        """The cells of one comment in the order of COLUMNS, each text passed through `cell` (neutralise, or
+        neutralise_csv for CSV) so that no spreadsheet runs it as a formula."""
         c = item.record
         title, url = self.discussions.get(c.discussion_id, ("", ""))
         question_number, question_text = self.question_label(c.question_id)
@@ -282,7 +283,7 @@ class RowBuilder:
             self.outcome_labels.get(c.disposition__outcome, c.disposition__outcome) if c.disposition__outcome else "",
             c.disposition__rationale or "",
         ]
-        return [neutralise(v) if v.__class__ is str else v for v in values]
+        return [cell(v) if v.__class__ is str else v for v in values]
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -297,8 +298,8 @@ def csv_blocks(filters: ExportFilters, options: ExportOptions, *, bom: bool = Fa
         buffer.write("\ufeff")
     writer.writerow(HEADERS)
     for count, item in enumerate(iterate_comments(filters), 1):
-        # The rows are already neutralised; CSV also needs the formula starts after a separator (hub/spreadsheets.py).
-        writer.writerow([neutralise_separators(v) for v in builder.row(item)])
+        # CSV also neutralises formula starts after a separator (hub/spreadsheets.py).
+        writer.writerow(builder.row(item, neutralise_csv))
         if count % CSV_ROWS_PER_BLOCK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -36,7 +36,6 @@ _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202
 _TRIGGERS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
 # A separator that another program may split on, then only blanks or invisible characters, then a formula start.
 _AFTER_SEPARATOR_RE = re.compile(f"([;,\t][ \u00a0\u3000{_INVISIBLE}]*)(?=[{_TRIGGERS}])")
-_SEPARATORS = frozenset(";,\t")
 
 
 def strip_controls(text: str) -> str:
@@ -60,7 +59,7 @@ def is_formula(text: str) -> bool:
     first = text[:1]
     if first in FORMULA_FIRST:
         return True
-    if not first or not _ignorable(first):
+    if not first or first.isalnum() or not _ignorable(first):  # isalnum: the common case, decided fast
         return False
     for char in text:
         if not _ignorable(char):
@@ -82,11 +81,26 @@ def neutralise(value: Any) -> Any:
 
 def neutralise_separators(value: Any) -> Any:
     """In CSV only: an apostrophe before every formula start that follows a separator (see the module's doc)."""
-    if isinstance(value, str) and not _SEPARATORS.isdisjoint(value):
+    if isinstance(value, str) and _has_formula_after_separator(value):
         return _AFTER_SEPARATOR_RE.sub(r"\1'", value)
     return value
 
 
+def _has_formula_after_separator(value: str) -> bool:
+    # The substring tests first: they are much faster than the pattern, and most cells hold no separator.
+    return ("," in value or ";" in value or "\t" in value) and _AFTER_SEPARATOR_RE.search(value) is not None
+
+
 def neutralise_csv(value: Any) -> Any:
-    """A CSV cell that no spreadsheet runs as a formula, however it splits the line."""
-    return neutralise_separators(neutralise(value))
+    """A CSV cell that no spreadsheet runs as a formula, however it splits the line: neutralise() and
+    neutralise_separators() together."""
+    if not isinstance(value, str):
+        return value
+    # The same steps as neutralise_separators(neutralise(value)), inlined: the exports run this on every cell.
+    if _CONTROL_RE.search(value):
+        value = _CONTROL_RE.sub("", value)
+    if _has_formula_after_separator(value):
+        value = _AFTER_SEPARATOR_RE.sub(r"\1'", value)
+    if value and is_formula(value):
+        return "'" + value
+    return value
