@@ -597,7 +597,8 @@ class BundleExportUnavailable(RuntimeError):
     """The interchange module has no export function (yet)."""
 
 
-def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion, filters: ExportFilters | None = None) -> None:
+def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion,
+                              filters: ExportFilters | None = None) -> None:
     """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion: with `filters`,
     only the comments they select (and their attachments); never any e-mail address.
 

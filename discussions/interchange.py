@@ -40,13 +40,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -231,18 +231,20 @@ def read_manifest(bundle: Bundle) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InterchangeError(MANIFEST, f"not UTF-8 text (byte {exc.start})") from None
-    too_deep = InterchangeError(MANIFEST, f"nested more than {MAX_NESTING} levels deep; this is not a consultation "
-                                          "file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InterchangeError(MANIFEST, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         # The parser recurses per level: a file of a million "[" would otherwise end in a traceback.
-        raise too_deep from None
+        raise _too_deep_error() from None
     except ValueError as exc:  # an integer of thousands of digits, which Python refuses to convert
         raise InterchangeError(MANIFEST, f"not a consultation file ({exc})") from None
     return data  # validate_consultation checks the nesting before anything recurses into it
+
+
+def _too_deep_error() -> InterchangeError:
+    return InterchangeError(MANIFEST, f"nested more than {MAX_NESTING} levels deep; this is not a consultation file")
 
 
 def _too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
@@ -560,7 +562,8 @@ def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Va
                                                                              "of the workplan")
         attachments = comment.get("attachments", [])
         # An empty body is fine beside attachments; markup that cleans to nothing visible lost the content.
-        if not has_visible_content(clean_html(comment["body_html"])) and (comment["body_html"].strip() or not attachments):
+        raw_body = comment["body_html"]
+        if not has_visible_content(clean_html(raw_body)) and (raw_body.strip() or not attachments):
             if strict:
                 raise InterchangeError(_at(where, "body_html"), "has no content left once the HTML is cleaned")
             validated.unshowable.append(comment["id"])
@@ -590,8 +593,8 @@ def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Va
 def validate_consultation(data: Any, bundle: Bundle, *, strict: bool = False) -> Validated:
     """Raise InterchangeError at the first problem of a parsed consultation.json and its bundle."""
     schema = load_schema()
-    if _too_deep(data):
-        raise InterchangeError(MANIFEST, f"nested more than {MAX_NESTING} levels deep; this is not a consultation file")
+    if _too_deep(data):  # before anything below recurses into it
+        raise _too_deep_error()
     _check_schema(data, schema, "", schema)
     return _check_references(data, bundle, strict=strict)
 
@@ -675,7 +678,8 @@ class ImportPlan:
             out.append("Moderators without an account here (kept in the import record only): "
                        f"{', '.join(self.moderators_without_account)}.")
         if self.linked_accounts:
-            out.append(f"Comments or questions linked to existing accounts by e-mail: {', '.join(self.linked_accounts)}.")
+            out.append("Comments or questions linked to existing accounts by e-mail: "
+                       f"{', '.join(self.linked_accounts)}.")
         if self.validated.unshowable:
             out.append("Comments whose content could not be shown (kept with a note saying so): "
                        f"{', '.join(self.validated.unshowable)}.")

@@ -12,8 +12,8 @@ list separator is ";", or a tab-separated import) turns `Agreed;=WEBSERVICE(...)
 formula. Quoting the field does not help, because that program does not read our quotes the way we write them
 (`"1","Agreed;=X"` split on ";" gives the cell `=X"`). So in CSV a formula start that follows a separator
 (";", "," or a tab, then nothing visible) gets an apostrophe too: `Agreed;'=WEBSERVICE(...)` is text however it
-is split. The Excel writer does not need that (its cells are never split), and it writes every text cell with
-the string type, so no text can ever become a formula there even if this rule missed one.
+is split. The Excel writer does not need that (its cells are never split), and it stores every text cell as a
+string (discussions/export.py `_Sheet`), so no text can become a formula there even if this rule missed one.
 """
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ from typing import Any
 FORMULA_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # A cell whose very first character is one of these is read as a formula even with nothing after it.
 FORMULA_FIRST = frozenset(FORMULA_TRIGGERS | {"\t", "\r"})
-# Kept for callers that test a prefix: every character that makes a cell suspect when it comes first.
-FORMULA_PREFIXES = tuple(sorted(FORMULA_FIRST))
 
 # C0 controls except tab, line feed and carriage return (text keeps its lines), DEL and the C1 controls.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -96,7 +94,8 @@ def neutralise_csv(value: Any) -> Any:
     neutralise_separators() together."""
     if not isinstance(value, str):
         return value
-    # The same steps as neutralise_separators(neutralise(value)), inlined: the exports run this on every cell.
+    # The same result as neutralise_separators(neutralise(value)) in one function: the exports run this on every
+    # cell of every row.
     if _CONTROL_RE.search(value):
         value = _CONTROL_RE.sub("", value)
     if _has_formula_after_separator(value):

@@ -773,7 +773,8 @@ def test_existing_accounts_are_made_moderators_only_with_grant_moderators_and_th
     out = capsys.readouterr().out
     assert ("Moderator rights NOT granted (no --grant-moderators) to existing accounts: "
             "Example Moderator <moderator@example.org>.") in out
-    assert "Moderators without an account here (kept in the import record only): Nobody Here <nobody@example.org>." in out
+    assert ("Moderators without an account here (kept in the import record only): "
+            "Nobody Here <nobody@example.org>.") in out
 
     call_command("import_consultation", str(bundle))
     out = capsys.readouterr().out

@@ -18,9 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="the discussion's slug")
         parser.add_argument("-o", "--output", required=True, help="the .zip file to write")
         parser.add_argument("--include-emails", action="store_true",
-                            help="also write the e-mail addresses of authors, question posters and moderators (personal "
-                                 "data: only for a transfer that needs them, e.g. to link comments to accounts on "
-                                 "another site); without it the bundle holds none")
+                            help="also write the e-mail addresses of authors, question posters and moderators "
+                                 "(personal data: only for a transfer that needs them, e.g. to link comments to "
+                                 "accounts on another site); without it the bundle holds none")
 
     def handle(self, *args, slug: str, output: str, include_emails: bool = False, **options):
         discussion = Discussion.objects.select_related("workplan").filter(slug=slug).first()
