@@ -3,7 +3,8 @@
 `COLUMNS` is the one place the columns are defined; `RowBuilder.row` fills them. Both writers stream: comments
 are read with `.iterator(chunk_size=...)`, and the priorities, working groups and attachments of each chunk are
 fetched by one prefetch query per chunk, so memory stays flat however many comments there are. Every text cell
-goes through `neutralise` so that a spreadsheet never runs a comment as a formula.
+goes through `hub.spreadsheets` (`neutralise`, and in CSV `neutralise_csv`) so that a spreadsheet never runs a
+comment as a formula, and the Excel writer types every text cell as a string.
 """
 from __future__ import annotations
 
@@ -26,14 +27,15 @@ from django.utils.translation import gettext as _
 from discussions.export_filters import ExportFilters, comments_for_export
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
-from hub.spreadsheets import FORMULA_FIRST, neutralise
+from hub.spreadsheets import neutralise, neutralise_csv
 from workplan.models import InterestExpression, Priority, WorkingGroup
 
 CHUNK_SIZE = 2000
 # Rows are gathered into blocks of about this many before a streamed response sends them.
 CSV_ROWS_PER_BLOCK = 200
-# OWASP's list: a spreadsheet treats a cell starting with one of these as a formula (or a DDE command).
 EXCEL_MAX_CELL = 32_767
+# Text that openpyxl would store as an error value rather than as text (openpyxl.cell.cell.ERROR_CODES).
+_EXCEL_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "decline_reason", "hidden_reason", "highlighted", "edit_count", "created_at", "moderated_at",
     "moderated_by__username", "moderated_by__profile__display_name", "disposition__outcome",
     "disposition__rationale", "parent__author_name", "parent__author_organisation", "parent__show_personal_name",
+    "parent__author_badge",
 )
 
 
@@ -131,11 +134,11 @@ class ExportItem:
         self.attachments: list[tuple[int, str]] = []  # (id, original name)
 
 
-def shown_name(name: str, organisation: str, show_personal_name: bool) -> str:
+def shown_name(name: str, organisation: str, show_personal_name: bool, badge: str = "") -> str:
     """Comment.shown_name for values read without a model instance (the same rule, kept beside it in tests)."""
     if show_personal_name and name:
         return name
-    return organisation or name
+    return organisation or name or badge
 
 
 def export_queryset(filters: ExportFilters) -> QuerySet:
@@ -233,15 +236,16 @@ class RowBuilder:
             return priority_ids
         return sorted(priority_ids, key=lambda pk: self.priority_rank.get(pk, 0))
 
-    def row(self, item: ExportItem) -> list[Any]:
-        """The cells of one comment, formula-neutralised, in the order of COLUMNS."""
+    def row(self, item: ExportItem, cell=neutralise) -> list[Any]:
+        """The cells of one comment in the order of COLUMNS, each text passed through `cell` (neutralise, or
+        neutralise_csv for CSV) so that no spreadsheet runs it as a formula."""
         c = item.record
         title, url = self.discussions.get(c.discussion_id, ("", ""))
         question_number, question_text = self.question_label(c.question_id)
         in_reply_to = ""
         if c.parent_id:
             in_reply_to = shown_name(c.parent__author_name or "", c.parent__author_organisation or "",
-                                     c.parent__show_personal_name)
+                                     c.parent__show_personal_name, c.parent__author_badge or "")
         if c.status == Comment.Status.DECLINED:
             reason = c.decline_reason
         elif c.status == Comment.Status.HIDDEN:
@@ -258,7 +262,7 @@ class RowBuilder:
             c.parent_id,
             c.depth,
             in_reply_to,
-            shown_name(c.author_name, c.author_organisation, c.show_personal_name),
+            shown_name(c.author_name, c.author_organisation, c.show_personal_name, c.author_badge),
             c.author_name if self.options.include_personal_names else "",
             c.author_organisation,
             self.stakeholder_labels.get(c.author_stakeholder_group, c.author_stakeholder_group),
@@ -279,8 +283,7 @@ class RowBuilder:
             self.outcome_labels.get(c.disposition__outcome, c.disposition__outcome) if c.disposition__outcome else "",
             c.disposition__rationale or "",
         ]
-        # neutralise(), inlined: this line runs for every cell of every row.
-        return [("'" + v) if v.__class__ is str and v[:1] in FORMULA_FIRST else v for v in values]
+        return [cell(v) if v.__class__ is str else v for v in values]
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -295,7 +298,8 @@ def csv_blocks(filters: ExportFilters, options: ExportOptions, *, bom: bool = Fa
         buffer.write("\ufeff")
     writer.writerow(HEADERS)
     for count, item in enumerate(iterate_comments(filters), 1):
-        writer.writerow(builder.row(item))
+        # CSV also neutralises formula starts after a separator (hub/spreadsheets.py).
+        writer.writerow(builder.row(item, neutralise_csv))
         if count % CSV_ROWS_PER_BLOCK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -321,6 +325,12 @@ def _excel_text(value: str) -> str:
         marker = " […]"
         value = value[: EXCEL_MAX_CELL - len(marker)] + marker
     return value
+
+
+def _text_cell(ws):
+    from openpyxl.cell import WriteOnlyCell
+
+    return WriteOnlyCell(ws)
 
 
 class _Sheet:
@@ -353,21 +363,38 @@ class _Sheet:
                 self.wrapped.append(cell)
             else:
                 self.wrapped.append(None)
+        # For text openpyxl would not store as text (see append), one plain cell whose type is set by hand.
+        self.text_cell = _text_cell(self.ws)
         self.rows = 0
 
     def append(self, values: list[Any]) -> None:
+        """Append a row. Every text cell is stored as text: openpyxl infers a formula from a leading "=" and an
+        error value from "#N/A" and the like, so such text goes in through a cell whose type is set to string (the
+        exports neutralise formulas before this, so that is a second, independent guard). Other text goes in
+        plain, which openpyxl can only store as a string: wrapping every cell in an object made the export slower
+        by half."""
         row = []
+        text_cell = None
         for cell, value in zip(self.wrapped, values):
             if value == "" or value is None:
                 row.append(None)  # no cell at all, rather than an empty one
                 continue
-            if value.__class__ is str:
-                value = _excel_text(value)
+            if value.__class__ is not str:
+                if cell is not None:
+                    cell.value = value
+                    value = cell
+                row.append(value)
+                continue
+            value = _excel_text(value)
+            if cell is None and (value[:1] == "=" or value in _EXCEL_ERROR_CODES):
+                # The shared cell first; a second one in the same row gets its own (it is rare: see above).
+                text_cell = self.text_cell if text_cell is None else _text_cell(self.ws)
+                cell = text_cell
             if cell is not None:
                 cell.value = value
-                row.append(cell)
-            else:
-                row.append(value)
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+                value = cell
+            row.append(value)
         self.ws.append(row)
         self.rows += 1
 
@@ -555,7 +582,7 @@ def write_attachments_zip(out: IO[bytes], filters: ExportFilters, options: Expor
             else:
                 files += 1
             _, url = builder.discussions.get(comment.discussion_id, ("", ""))
-            writer.writerow([neutralise(v) for v in (
+            writer.writerow([neutralise_csv(v) for v in (
                 path, attachment.original_name, comment.pk, f"{url}#comment-{comment.pk}" if url else "",
                 comment.shown_name, comment.author_organisation, attachment.content_type, attachment.size,
                 attachment.sha256)])
@@ -570,14 +597,18 @@ class BundleExportUnavailable(RuntimeError):
     """The interchange module has no export function (yet)."""
 
 
-def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion) -> None:
-    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion.
+def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion,
+                              filters: ExportFilters | None = None) -> None:
+    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion: with `filters`,
+    only the comments they select (and their attachments); never any e-mail address.
 
-    The format belongs to discussions/interchange.py (the same function as `export_consultation`).
+    The format belongs to discussions/interchange.py (the same function as `export_consultation`, which alone can
+    add e-mail addresses, with --include-emails).
     """
     from discussions import interchange
 
     function = getattr(interchange, "export_consultation_bundle", None)
     if function is None:
         raise BundleExportUnavailable(_("The JSON bundle export is not available (discussions/interchange.py)."))
-    function(discussion, out)
+    comments = comments_for_export(filters) if filters is not None else None
+    function(discussion, out, comments=comments, include_emails=False)

@@ -9,17 +9,24 @@ leaves no row and no stored file behind. Every error names the first problem by 
 
 Matching on re-import: workplan and discussion by slug, priorities by kind and number, working groups by slug,
 questions and comments by their id in the file (kept as `source_id`), so importing the same file twice updates.
+Updating a discussion that already exists here, and making existing accounts its moderators, are never done
+silently: the first needs `update_existing`, the second `grant_moderators` (the command's --update-existing and
+--grant-moderators), and `plan_import` (the command's --check) lists both before anything is written.
+
+Attachments pass the same checks as an upload (discussions/uploads.py: the name cleaned, the type read from the
+bytes and matching the name, the site's size limit). A comment whose HTML cleans to nothing visible is kept with a
+note saying its content could not be shown (listed in the report), unless `strict` asks to refuse the bundle.
 
 What the models cannot hold (moderators named in the file without an account here, the organisation of the person
 who posted a question) is kept in the import's audit entry, which the export reads back. Authors' e-mails are kept
-only by linking the comment to the account with that e-mail.
+only by linking the comment to the account with that e-mail. The export writes e-mail addresses only when asked
+(`include_emails`, the export command's --include-emails): by default a bundle carries none.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import mimetypes
 import os
 import re
 import unicodedata
@@ -33,13 +40,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from discussions import uploads
 from discussions.models import Attachment, Comment, Discussion, Question
 from hub.audit import audit_log
 from hub.models import AuditEntry, Organisation, StakeholderGroup
@@ -57,6 +69,8 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
+# A real consultation.json nests about six levels deep; anything past this is not this format.
+MAX_NESTING = 64
 
 # What reading a damaged zip member or an unreadable file raises.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError)
@@ -218,9 +232,31 @@ def read_manifest(bundle: Bundle) -> Any:
     except UnicodeDecodeError as exc:
         raise InterchangeError(MANIFEST, f"not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InterchangeError(MANIFEST, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        # The parser recurses per level: a file of a million "[" would otherwise end in a traceback.
+        raise _too_deep_error() from None
+    except ValueError as exc:  # an integer of thousands of digits, which Python refuses to convert
+        raise InterchangeError(MANIFEST, f"not a consultation file ({exc})") from None
+    return data  # validate_consultation checks the nesting before anything recurses into it
+
+
+def _too_deep_error() -> InterchangeError:
+    return InterchangeError(MANIFEST, f"nested more than {MAX_NESTING} levels deep; this is not a consultation file")
+
+
+def _too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether lists and objects nest deeper than `limit`, found without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 # --- Validation against the schema -----------------------------------------------------------------------------
@@ -335,8 +371,10 @@ def _check_person(person: dict, where: str) -> None:
     organisation_only = person.get("attribution") == "organisation"
     if not person["name"].strip() and not organisation_only:
         raise InterchangeError(_at(where, "name"), "is empty, but the attribution is 'person'")
-    if organisation_only and not (person.get("organisation") or "").strip():
-        raise InterchangeError(_at(where, "organisation"), "is needed when the attribution is 'organisation'")
+    # A comment may be attributed to an affiliation badge alone ("UN Network"): no personal name, no organisation.
+    if organisation_only and not (person.get("organisation") or "").strip() and not (person.get("badge") or "").strip():
+        raise InterchangeError(_at(where, "organisation"), "is needed (or a badge) when the attribution is "
+                                                           "'organisation'")
 
 
 @dataclass
@@ -344,6 +382,55 @@ class _CheckedFile:
     path: str
     size: int
     sha256: str
+
+
+@dataclass
+class Validated:
+    """What the checks found that the import needs: the files by path, each attachment's name and type as an
+    upload's checks made them (by its comment's and its own position), and the comments whose HTML cleaned to
+    nothing visible (their ids)."""
+
+    files: dict[str, _CheckedFile] = field(default_factory=dict)
+    attachments: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    unshowable: list[str] = field(default_factory=list)
+
+
+# Control characters (a CR/LF in a file name breaks the download's header), removed before uploads.clean_name.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+class _BundleUpload:
+    """A bundle's file as uploads.check_file reads an upload: a name, a size and read()."""
+
+    def __init__(self, bundle: Bundle, path: str, name: str, size: int) -> None:
+        self.bundle, self.path, self.name, self.size = bundle, path, name, size
+
+    def read(self, size: int = -1) -> bytes:
+        with self.bundle.open(self.path) as fh:
+            return fh.read(size)
+
+
+def _check_attachment_file(bundle: Bundle, item: dict, checked: _CheckedFile, place: str) -> tuple[str, str]:
+    """The attachment's name and content type after the checks an upload passes (uploads.check_file)."""
+    name = uploads.clean_name(_CONTROL_RE.sub("", item["filename"]))
+    limit = uploads.max_bytes()
+    if checked.size > limit:
+        raise InterchangeError(_at(place, "path"), f"{_show(item['path'])} has {checked.size} bytes; the site accepts "
+                                                   f"attachments of at most {limit} bytes (HUB_ATTACHMENT_MAX_BYTES)")
+    try:
+        accepted = uploads.check_file(_BundleUpload(bundle, checked.path, name, checked.size))
+    except ValidationError as exc:
+        raise InterchangeError(place, " ".join(exc.messages)) from None
+    except _READ_ERRORS as exc:
+        raise InterchangeError(checked.path, f"cannot be read from the bundle ({exc})") from None
+    if accepted.sha256 != checked.sha256:
+        raise InterchangeError(checked.path, "changed while the bundle was being checked")
+    return accepted.name, accepted.content_type
+
+
+def has_visible_content(html: str) -> bool:
+    """Whether cleaned HTML shows any text at all (an embed, an image or a script alone does not)."""
+    return bool(html_to_text(html).strip())
 
 
 def _hash_member(bundle: Bundle, path: str) -> _CheckedFile:
@@ -361,8 +448,8 @@ def _hash_member(bundle: Bundle, path: str) -> _CheckedFile:
     return _CheckedFile(path, size, digest.hexdigest())
 
 
-def _check_references(data: dict, bundle: Bundle) -> dict[str, _CheckedFile]:
-    """Check what ties the records together and to the bundle's files; returns the checked files by path."""
+def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Validated:
+    """Check what ties the records together and to the bundle's files."""
     workplan = data.get("workplan")
     codes: set[str] = set()
     group_slugs: set[str] = set()
@@ -378,6 +465,8 @@ def _check_references(data: dict, bundle: Bundle) -> dict[str, _CheckedFile]:
         for index, priority in enumerate(workplan["priorities"]):
             where = _at("workplan.priorities", index)
             _text(priority, "title", where, 300, required=True)
+            if priority["number"] > 32767:
+                raise InterchangeError(_at(where, "number"), f"{priority['number']} is more than 32767")
             expected = Priority.CODE_PREFIX[priority["kind"]] + str(priority["number"])
             if priority["code"] != expected:
                 raise InterchangeError(_at(where, "code"), f"{_show(priority['code'])} does not match kind "
@@ -440,7 +529,8 @@ def _check_references(data: dict, bundle: Bundle) -> dict[str, _CheckedFile]:
             _check_person(question["posted_by"], _at(where, "posted_by"))
 
     comment_questions: dict[str, str | None] = {}
-    files: dict[str, _CheckedFile] = {}
+    validated = Validated()
+    files = validated.files
     for index, comment in enumerate(data["comments"]):
         where = _at("comments", index)
         _text(comment, "id", where, 64, required=True)
@@ -471,8 +561,12 @@ def _check_references(data: dict, bundle: Bundle) -> dict[str, _CheckedFile]:
                 raise InterchangeError(_at(_at(where, "working_groups"), i), f"{_show(slug)} is not a working group "
                                                                              "of the workplan")
         attachments = comment.get("attachments", [])
-        if not clean_html(comment["body_html"]) and not attachments:
-            raise InterchangeError(_at(where, "body_html"), "has no content left once the HTML is cleaned")
+        # An empty body is fine beside attachments; markup that cleans to nothing visible lost the content.
+        raw_body = comment["body_html"]
+        if not has_visible_content(clean_html(raw_body)) and (raw_body.strip() or not attachments):
+            if strict:
+                raise InterchangeError(_at(where, "body_html"), "has no content left once the HTML is cleaned")
+            validated.unshowable.append(comment["id"])
         for i, attachment in enumerate(attachments):
             place = _at(_at(where, "attachments"), i)
             _text(attachment, "filename", place, 255, required=True)
@@ -492,28 +586,179 @@ def _check_references(data: dict, bundle: Bundle) -> dict[str, _CheckedFile]:
             if "size" in attachment and attachment["size"] != checked.size:
                 raise InterchangeError(_at(place, "size"), f"{attachment['size']} does not match the file "
                                                            f"{_show(path)} ({checked.size} bytes)")
-    return files
+            validated.attachments[(index, i)] = _check_attachment_file(bundle, attachment, checked, place)
+    return validated
 
 
-def validate_consultation(data: Any, bundle: Bundle) -> dict[str, _CheckedFile]:
+def validate_consultation(data: Any, bundle: Bundle, *, strict: bool = False) -> Validated:
     """Raise InterchangeError at the first problem of a parsed consultation.json and its bundle."""
     schema = load_schema()
+    if _too_deep(data):  # before anything below recurses into it
+        raise _too_deep_error()
     _check_schema(data, schema, "", schema)
-    return _check_references(data, bundle)
+    return _check_references(data, bundle, strict=strict)
 
 
 # --- Import ----------------------------------------------------------------------------------------------------
 
 
+def unshowable_note() -> str:
+    """The body given to an imported comment whose HTML cleaned to nothing visible."""
+    return clean_html("<p><em>%s</em></p>" % escape(_(
+        "The original content of this comment could not be shown (it contained only embedded media or other "
+        "content that is not kept).")))
+
+
+def _person_label(person: dict) -> str:
+    """A person as the import's report names them: the name (or organisation, or badge) and the e-mail."""
+    name = (person.get("name") or person.get("organisation") or person.get("badge") or "").strip() or "(no name)"
+    email = (person.get("email") or "").strip()
+    return f"{name} <{email}>" if email else name
+
+
+def _existing_refusal(discussion: Discussion, comments: int) -> str:
+    return (f"a discussion with the slug {discussion.slug!r} already exists on this site ({discussion.status}, "
+            f"{comments} comment{'' if comments == 1 else 's'}) and importing would change it; to update it, import "
+            "with --update-existing (update_existing=True)")
+
+
+@dataclass
+class ImportPlan:
+    """What importing a bundle would do to what is already on the site, found before anything is written: the
+    dry run's report (`import_consultation --check`), and what the import itself decides by."""
+
+    data: dict
+    validated: Validated
+    update_existing: bool = False
+    grant_moderators: bool = False
+    existing_discussion: Discussion | None = None
+    existing_comments: int = 0
+    existing_workplan: Workplan | None = None
+    # Existing accounts the file names as moderators, not yet moderators of the discussion ("Name <e-mail>").
+    moderators_matched: list[str] = field(default_factory=list)
+    moderators_already: list[str] = field(default_factory=list)
+    moderators_without_account: list[str] = field(default_factory=list)
+    # Existing accounts that comments or questions are linked to by e-mail (their owners can then see them as theirs).
+    linked_accounts: list[str] = field(default_factory=list)
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the import would be refused, or None."""
+        if self.existing_discussion is not None and not self.update_existing:
+            return _existing_refusal(self.existing_discussion, self.existing_comments)
+        return None
+
+    def lines(self) -> list[str]:
+        data = self.data
+        slug = data["discussion"]["slug"]
+        out = []
+        if self.existing_discussion is None:
+            out.append(f"Discussion {slug!r}: new.")
+        else:
+            verdict = ("it will be UPDATED (--update-existing)" if self.update_existing
+                       else "REFUSED: it exists; --update-existing is needed to update it")
+            out.append(f"Discussion {slug!r}: already exists ({self.existing_discussion.status}, "
+                       f"{self.existing_comments} comments): {verdict}.")
+        if data.get("workplan"):
+            if self.existing_workplan is None:
+                out.append(f"Workplan {data['workplan']['slug']!r}: new.")
+            else:
+                out.append(f"Workplan {data['workplan']['slug']!r}: already exists; its title, priorities and working "
+                           "groups will be updated from the file.")
+        attachments = sum(len(c.get("attachments", [])) for c in data["comments"])
+        out.append(f"{len(data['questions'])} questions, {len(data['comments'])} comments, {attachments} attachments "
+                   "(checked like uploads).")
+        if self.moderators_matched:
+            names = ", ".join(self.moderators_matched)
+            out.append(f"Moderator rights granted to existing accounts: {names}." if self.grant_moderators else
+                       f"Moderator rights NOT granted (no --grant-moderators) to existing accounts: {names}.")
+        if self.moderators_already:
+            out.append(f"Already moderators of the discussion: {', '.join(self.moderators_already)}.")
+        if self.moderators_without_account:
+            out.append("Moderators without an account here (kept in the import record only): "
+                       f"{', '.join(self.moderators_without_account)}.")
+        if self.linked_accounts:
+            out.append("Comments or questions linked to existing accounts by e-mail: "
+                       f"{', '.join(self.linked_accounts)}.")
+        if self.validated.unshowable:
+            out.append("Comments whose content could not be shown (kept with a note saying so): "
+                       f"{', '.join(self.validated.unshowable)}.")
+        return out
+
+
+def _users_by_email(people) -> dict:
+    emails = {person["email"].strip().lower() for person in people if (person.get("email") or "").strip()}
+    users = {}
+    if emails:
+        matches = (get_user_model().objects.annotate(email_lower=Lower("email"))
+                   .filter(email_lower__in=emails).order_by("pk"))
+        for user in matches:
+            users.setdefault(user.email_lower, user)
+    return users
+
+
+def _people(data: dict):
+    """Everyone the file names: moderators, question posters and comment authors."""
+    yield from data["discussion"].get("moderators", [])
+    yield from _authors(data)
+
+
+def _authors(data: dict):
+    """The people who posted the file's questions and comments."""
+    for question in data["questions"]:
+        if question.get("posted_by"):
+            yield question["posted_by"]
+    for comment in data["comments"]:
+        yield comment["author"]
+
+
+def plan_import(data: dict, validated: Validated, *, update_existing: bool = False,
+                grant_moderators: bool = False) -> ImportPlan:
+    """What importing a validated bundle would change on the site, read without writing anything."""
+    plan = ImportPlan(data=data, validated=validated, update_existing=update_existing,
+                      grant_moderators=grant_moderators)
+    users = _users_by_email(_people(data))
+
+    def user(person: dict):
+        return users.get((person.get("email") or "").strip().lower())
+
+    plan.existing_discussion = Discussion.objects.filter(slug=data["discussion"]["slug"]).first()
+    current: set[int] = set()
+    if plan.existing_discussion is not None:
+        plan.existing_comments = plan.existing_discussion.comments.count()
+        current = set(plan.existing_discussion.moderators.values_list("pk", flat=True))
+    if data.get("workplan"):
+        plan.existing_workplan = Workplan.objects.filter(slug=data["workplan"]["slug"]).first()
+    for person in data["discussion"].get("moderators", []):
+        account = user(person)
+        if account is None:
+            plan.moderators_without_account.append(_person_label(person))
+        elif account.pk in current:
+            plan.moderators_already.append(_person_label(person))
+        else:
+            plan.moderators_matched.append(_person_label(person))
+    linked = {}
+    for person in _authors(data):
+        account = user(person)
+        if account is not None:
+            linked.setdefault(account.pk, f"{account.get_username()} <{account.email}>")
+    plan.linked_accounts = list(linked.values())
+    return plan
+
+
 @dataclass
 class ImportReport:
-    """What an import created and updated, kind by kind."""
+    """What an import created and updated, kind by kind, and what it did or did not do to existing accounts."""
 
     discussion: Discussion | None = None
     source: str = ""
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
+    moderators_granted: list[str] = field(default_factory=list)
+    moderators_not_granted: list[str] = field(default_factory=list)
+    unshowable: list[str] = field(default_factory=list)
+    linked_accounts: list[str] = field(default_factory=list)
 
     KINDS = ("workplan", "priority", "working group", "organisation", "discussion", "moderator", "question",
              "comment", "attachment")
@@ -527,11 +772,21 @@ class ImportReport:
         for kind, counts in self.as_dict().items():
             parts = [f"{n} {verb}" for verb, n in counts.items() if n]
             out.append(f"{kind}: {', '.join(parts)}")
+        if self.moderators_granted:
+            out.append(f"moderator rights granted to: {', '.join(self.moderators_granted)}")
+        if self.moderators_not_granted:
+            out.append("moderator rights NOT granted (import with --grant-moderators to grant them) to: "
+                       f"{', '.join(self.moderators_not_granted)}")
+        if self.linked_accounts:
+            out.append(f"linked to existing accounts by e-mail: {', '.join(self.linked_accounts)}")
+        if self.unshowable:
+            out.append("content could not be shown (kept with a note saying so) for comments: "
+                       f"{', '.join(self.unshowable)}")
         return out
 
 
-def _canonical_person(person: dict | None) -> dict | None:
-    """A person as the export writes it: every field present, empty values as null."""
+def _canonical_person(person: dict | None, *, include_email: bool = True) -> dict | None:
+    """A person as the export writes it: every field present, empty values as null; the e-mail only if asked."""
     if person is None:
         return None
     out = {
@@ -541,40 +796,31 @@ def _canonical_person(person: dict | None) -> dict | None:
         "badge": person.get("badge") or None,
         "attribution": person.get("attribution") or "person",
     }
-    if person.get("email"):
+    if include_email and person.get("email"):
         out["email"] = person["email"]
     return out
 
 
 class _Importer:
-    def __init__(self, data: dict, bundle: Bundle, files: dict[str, _CheckedFile], actor, source: str) -> None:
-        self.data = data
+    def __init__(self, plan: ImportPlan, bundle: Bundle, actor, source: str) -> None:
+        self.plan = plan
+        self.data = plan.data
         self.bundle = bundle
-        self.files = files
+        self.files = plan.validated.files
         self.actor = actor
-        self.report = ImportReport(source=source)
+        self.report = ImportReport(source=source, unshowable=list(plan.validated.unshowable),
+                                   linked_accounts=list(plan.linked_accounts))
         self.stored: list[str] = []  # names written to storage, deleted again if the import fails
         self.priorities: dict[str, Priority] = {}
         self.groups: dict[str, WorkingGroup] = {}
-        emails = {person["email"].strip().lower() for person in self._people() if person.get("email", "").strip()}
-        self.users = {}
-        if emails:
-            matches = (get_user_model().objects.annotate(email_lower=Lower("email"))
-                       .filter(email_lower__in=emails).order_by("pk"))
-            for user in matches:
-                self.users.setdefault(user.email_lower, user)
+        self.users = _users_by_email(_people(self.data))
+        self.unshowable = set(plan.validated.unshowable)
 
-    def _people(self):
-        yield from self.data["discussion"].get("moderators", [])
-        for question in self.data["questions"]:
-            if question.get("posted_by"):
-                yield question["posted_by"]
-        for comment in self.data["comments"]:
-            yield comment["author"]
-
-    def user_for(self, person: dict | None):
-        email = (person or {}).get("email", "").strip().lower()
-        return self.users.get(email) if email else None
+    def user_for(self, person: dict | None, current=None):
+        """The account with the person's e-mail; a person without one keeps the account linked before (a bundle
+        exported without e-mails must not unlink comments from their authors when it is imported again)."""
+        email = ((person or {}).get("email") or "").strip().lower()
+        return self.users.get(email) if email else current
 
     def count(self, kind: str, created: bool) -> None:
         (self.report.created if created else self.report.updated)[kind] += 1
@@ -592,6 +838,9 @@ class _Importer:
                       "moderators": [_canonical_person(p) for p in self.data["discussion"].get("moderators", [])],
                       "question_posters": {q["id"]: _canonical_person(q["posted_by"])
                                            for q in self.data["questions"] if q.get("posted_by")},
+                      "moderators_granted": self.report.moderators_granted,
+                      "moderators_not_granted": self.report.moderators_not_granted,
+                      "unshowable_comments": self.report.unshowable,
                   })
         return self.report
 
@@ -668,10 +917,14 @@ class _Importer:
 
     def import_discussion(self, workplan: Workplan | None) -> Discussion:
         data = self.data["discussion"]
-        discussion = Discussion.objects.filter(slug=data["slug"]).first()
+        # Locked, so that the check below and the update see the same discussion.
+        discussion = Discussion.objects.select_for_update().filter(slug=data["slug"]).first()
         created = discussion is None
         if created:
             discussion = Discussion(slug=data["slug"])
+        elif not self.plan.update_existing:
+            # plan_import refused already; this catches a discussion created since the plan was made.
+            raise InterchangeError("discussion.slug", _existing_refusal(discussion, discussion.comments.count()))
         discussion.title = data["title"]
         discussion.status = data["status"]
         discussion.workplan = workplan
@@ -689,11 +942,18 @@ class _Importer:
         self.count("discussion", created)
         current = set(discussion.moderators.values_list("pk", flat=True))
         for person in data.get("moderators", []):
-            user = self.user_for(person)
-            if user is not None and user.pk not in current:
-                discussion.moderators.add(user)
-                current.add(user.pk)
-                self.report.created["moderator"] += 1
+            email = (person.get("email") or "").strip().lower()
+            user = self.users.get(email) if email else None
+            if user is None or user.pk in current:
+                continue
+            current.add(user.pk)
+            if not self.plan.grant_moderators:
+                # Moderator rights are never given to an existing account just because a file names its e-mail.
+                self.report.moderators_not_granted.append(_person_label(person))
+                continue
+            discussion.moderators.add(user)
+            self.report.moderators_granted.append(_person_label(person))
+            self.report.created["moderator"] += 1
         return discussion
 
     def import_questions(self, discussion: Discussion) -> dict[str, Question]:
@@ -712,7 +972,7 @@ class _Importer:
             question.text = item["text"]
             poster = item.get("posted_by")
             question.posted_by_name = poster["name"] if poster else ""
-            question.posted_by = self.user_for(poster)
+            question.posted_by = self.user_for(poster, question.posted_by)
             if "posted_at" in item:
                 question.posted_at = parse_datetime(item["posted_at"], f"questions[{len(out)}].posted_at")
             question.save()
@@ -734,17 +994,20 @@ class _Importer:
             parent = done[item["parent"]] if item.get("parent") else None
             author = item["author"]
             posted_at = parse_datetime(item["posted_at"], f"comments[{index}].posted_at")
-            body = clean_html(item["body_html"])
+            body = unshowable_note() if item["id"] in self.unshowable else clean_html(item["body_html"])
             comment.source_id = item["id"]
             comment.parent = parent
             comment.depth = parent.depth + 1 if parent else 0
             comment.question = parent.question if parent else questions.get(item.get("question"))
-            comment.author = self.user_for(author)
+            comment.author = self.user_for(author, comment.author)
             comment.author_name = author["name"]
             comment.author_organisation = author.get("organisation") or ""
             comment.author_stakeholder_group = author.get("stakeholder_group") or ""
             comment.author_badge = author.get("badge") or ""
             comment.show_personal_name = author.get("attribution", "person") != "organisation"
+            # A bundle records attributions as the source platform showed them and has no membership state: the
+            # secretariat that imports it vouches for them, so they are shown as confirmed.
+            comment.author_organisation_confirmed = True
             comment.body = body
             comment.body_text = html_to_text(body)
             comment.status = item["status"]
@@ -758,31 +1021,32 @@ class _Importer:
                 comment.priorities.set([self.priorities[code] for code in item.get("priorities", [])])
             if "working_groups" in item or not created:
                 comment.working_groups.set([self.groups[slug] for slug in item.get("working_groups", [])])
-            self.import_attachments(comment, item.get("attachments", []), created)
+            self.import_attachments(comment, index, item.get("attachments", []), created)
             done[item["id"]] = comment
             self.count("comment", created)
 
-    def import_attachments(self, comment: Comment, items: list[dict], created: bool) -> None:
+    def import_attachments(self, comment: Comment, comment_index: int, items: list[dict], created: bool) -> None:
         current = [] if created else list(comment.attachments.all())
         keep = set()
-        for item in items:
+        for position, item in enumerate(items):
             checked = self.files[item["path"]]
-            match = next((a for a in current if a.sha256 == checked.sha256 and a.original_name == item["filename"]
+            # The name and the type as an upload's checks made them: the type is read from the bytes, never taken
+            # from the file's "content_type".
+            name, content_type = self.plan.validated.attachments[(comment_index, position)]
+            match = next((a for a in current if a.sha256 == checked.sha256 and a.original_name == name
                           and a.pk not in keep), None)
-            content_type = item.get("content_type") or mimetypes.guess_type(item["filename"])[0] \
-                or "application/octet-stream"
             if match is not None:
                 keep.add(match.pk)
                 if match.content_type != content_type:
                     match.content_type = content_type
                     match.save(update_fields=["content_type"])
                 continue
-            attachment = Attachment(comment=comment, original_name=item["filename"], content_type=content_type,
+            attachment = Attachment(comment=comment, original_name=name, content_type=content_type,
                                     size=checked.size, sha256=checked.sha256)
             with self.bundle.open(item["path"]) as fh:
                 # Hash the bytes actually stored: the bundle could change between the check and now.
                 stored = _HashingReader(fh, checked.size)
-                attachment.file.save(item["filename"], File(stored, name=item["filename"]), save=False)
+                attachment.file.save(name, File(stored, name=name), save=False)
                 self.stored.append(attachment.file.name)
                 if stored.digest.hexdigest() != checked.sha256:
                     raise InterchangeError(item["path"], "changed while it was being imported")
@@ -818,14 +1082,23 @@ class _HashingReader(io.RawIOBase):
         return len(data)
 
 
-def import_consultation_bundle(source, *, actor=None) -> ImportReport:
+def import_consultation_bundle(source, *, actor=None, update_existing: bool = False, grant_moderators: bool = False,
+                               strict: bool = False) -> ImportReport:
     """Create or update a consultation from a bundle (a .zip path or file, or a folder). The whole bundle is checked
-    first and written in one transaction: on any problem, InterchangeError names it and nothing is written."""
+    first and written in one transaction: on any problem, InterchangeError names it and nothing is written.
+
+    update_existing: allow changing a discussion that already exists here (otherwise the import is refused).
+    grant_moderators: make the existing accounts the file names as moderators moderators of the discussion
+    (otherwise the report lists them as not granted). strict: refuse a comment whose HTML cleans to nothing
+    visible, rather than keeping it with a note."""
     label = str(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None) or "bundle"
     with open_bundle(source) as bundle:
         data = read_manifest(bundle)
-        files = validate_consultation(data, bundle)
-        importer = _Importer(data, bundle, files, actor, label)
+        validated = validate_consultation(data, bundle, strict=strict)
+        plan = plan_import(data, validated, update_existing=update_existing, grant_moderators=grant_moderators)
+        if plan.refusal:
+            raise InterchangeError("discussion.slug", plan.refusal)
+        importer = _Importer(plan, bundle, actor, label)
         try:
             with transaction.atomic():
                 return importer.run()
@@ -835,12 +1108,13 @@ def import_consultation_bundle(source, *, actor=None) -> ImportReport:
             raise
 
 
-def check_consultation_bundle(source) -> dict:
-    """Validate a bundle without writing anything; returns the parsed consultation.json."""
+def check_consultation_bundle(source, *, update_existing: bool = False, grant_moderators: bool = False,
+                              strict: bool = False) -> ImportPlan:
+    """Validate a bundle and say what importing it would do, without writing anything (the dry run)."""
     with open_bundle(source) as bundle:
         data = read_manifest(bundle)
-        validate_consultation(data, bundle)
-        return data
+        validated = validate_consultation(data, bundle, strict=strict)
+        return plan_import(data, validated, update_existing=update_existing, grant_moderators=grant_moderators)
 
 
 # --- Export ----------------------------------------------------------------------------------------------------
@@ -885,7 +1159,7 @@ class _Ids:
 def _person_for_user(user) -> dict:
     profile = getattr(user, "profile", None) if user is not None else None
     organisation = profile.organisation if profile else None
-    return _canonical_person({
+    return _canonical_person({  # with the e-mail: the export drops it unless asked
         "name": (profile.display_name if profile else "") or user.get_full_name() or user.get_username(),
         "email": user.email,
         "organisation": organisation.name if organisation else None,
@@ -914,14 +1188,16 @@ def _threaded(comments: list[Comment]) -> list[Comment]:
     return out
 
 
-def consultation_to_dict(discussion: Discussion) -> dict:
-    """The whole consultation in the interchange format, every comment whatever its status, attachments named by
-    their path in a bundle (`attachments/<id>-<name>`); see export_consultation_bundle for the files."""
-    data, _files = _consultation(discussion)
+def consultation_to_dict(discussion: Discussion, *, comments: QuerySet | None = None,
+                         include_emails: bool = False) -> dict:
+    """The consultation in the interchange format, attachments named by their path in a bundle
+    (`attachments/<id>-<name>`); see export_consultation_bundle for the files and the arguments."""
+    data, _files = _consultation(discussion, comments=comments, include_emails=include_emails)
     return data
 
 
-def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachment]]]:
+def _consultation(discussion: Discussion, *, comments: QuerySet | None = None,
+                  include_emails: bool = False) -> tuple[dict, list[tuple[str, Attachment]]]:
     record = (AuditEntry.objects.filter(action=IMPORT_ACTION, target_id=str(discussion.pk),
                                         target_type=ContentType.objects.get_for_model(Discussion))
               .order_by("-created_at", "-id").values_list("after", flat=True).first()) or {}
@@ -956,7 +1232,8 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
         "slug": discussion.slug, "title": discussion.title, "welcome_html": discussion.welcome,
         "status": discussion.status, "opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at),
         "expected_audience": discussion.expected_audience, "languages": list(discussion.languages or []),
-        "moderators": moderators, "workplan": workplan.slug if workplan else None,
+        "moderators": [_canonical_person(m, include_email=include_emails) for m in moderators],
+        "workplan": workplan.slug if workplan else None,
     }
 
     questions = list(discussion.questions.select_related("posted_by").order_by("order", "id"))
@@ -969,27 +1246,32 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
         if poster is None or poster.get("name") != question.posted_by_name:
             poster = None
             if question.posted_by_name or question.posted_by_id:
-                poster = _canonical_person({"name": question.posted_by_name or question.posted_by.get_username(),
-                                            "email": question.posted_by.email if question.posted_by else ""})
+                poster = {"name": question.posted_by_name or question.posted_by.get_username(),
+                          "email": question.posted_by.email if question.posted_by else ""}
         if poster is not None:
-            item["posted_by"] = poster
+            item["posted_by"] = _canonical_person(poster, include_email=include_emails)
         item["posted_at"] = _iso(question.posted_at)
         out["questions"].append(item)
 
+    selected = discussion.comments.all()
+    if comments is not None:
+        selected = selected.filter(pk__in=comments.values("pk"))
     comments = _threaded(list(
-        discussion.comments.select_related("author").prefetch_related("priorities", "working_groups", "attachments")
+        selected.select_related("author").prefetch_related("priorities", "working_groups", "attachments")
         .order_by("created_at", "id")))
     comment_ids = _Ids("c", comments)
     files: list[tuple[str, Attachment]] = []
     out["comments"] = []
     for comment in comments:
-        reply = comment.parent_id is not None
+        # A reply whose parent is not in the selection is written as a comment on its parent's question: the
+        # format needs every parent earlier in the file, and the parent was left out on purpose.
+        reply = comment.parent_id is not None and comment.parent_id in comment_ids.ids
         author = _canonical_person({
             "name": comment.author_name, "organisation": comment.author_organisation,
             "stakeholder_group": comment.author_stakeholder_group, "badge": comment.author_badge,
             "attribution": "person" if comment.show_personal_name else "organisation",
             "email": comment.author.email if comment.author else "",
-        })
+        }, include_email=include_emails)
         out["comments"].append({
             "id": comment_ids[comment.pk],
             "question": question_ids[comment.question_id] if comment.question_id and not reply else None,
@@ -1013,10 +1295,16 @@ def _consultation(discussion: Discussion) -> tuple[dict, list[tuple[str, Attachm
     return out, files
 
 
-def export_consultation_bundle(discussion: Discussion, fileobj_or_path) -> dict:
+def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comments: QuerySet | None = None,
+                               include_emails: bool = False) -> dict:
     """Write the consultation as a .zip bundle (consultation.json and the attachment files) to a path or a writable
-    binary file; returns the dict written as consultation.json."""
-    data, files = _consultation(discussion)
+    binary file; returns the dict written as consultation.json.
+
+    comments: only these of the discussion's comments (a queryset, e.g. an export's filtered selection), with their
+    attachments; by default every comment whatever its status. include_emails: write the e-mail addresses of
+    authors, question posters and moderators; by default the bundle holds none (they leave the site only when the
+    command line asks, `export_consultation --include-emails`)."""
+    data, files = _consultation(discussion, comments=comments, include_emails=include_emails)
     with zipfile.ZipFile(fileobj_or_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         for path, attachment in files:

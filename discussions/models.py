@@ -208,10 +208,11 @@ class Comment(models.Model):
 
     @property
     def shown_name(self) -> str:
-        """The name readers see: the person's, or only the organisation if the author chose so."""
+        """The name readers see: the person's, or only the organisation if the author chose so; a comment known only
+        by its affiliation badge (an imported one, e.g. "UN Network") shows the badge."""
         if self.show_personal_name and self.author_name:
             return self.author_name
-        return self.author_organisation or self.author_name
+        return self.author_organisation or self.author_name or self.author_badge
 
 
 class CommentVersion(models.Model):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from discussions import export as export_module
 from discussions import responses as response_services
-from discussions.export_filters import ExportFilterForm, ExportFilters, comments_for_export
+from discussions.export_filters import ExportFilterForm, ExportFilters, comments_for_export, parse_id
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import can_export_feedback, check_export_feedback
 from discussions.synthesis import synthesis_for_discussion
@@ -169,7 +169,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
     discussion = get_object_or_404(Discussion, pk=filters.discussion_ids[0])
     spool = tempfile.TemporaryFile()
     try:
-        export_module.write_consultation_bundle(spool, discussion)
+        export_module.write_consultation_bundle(spool, discussion, filters)
     except export_module.BundleExportUnavailable as exc:
         spool.close()
         messages.error(request, str(exc))
@@ -195,10 +195,7 @@ def response_table(request: HttpRequest, slug: str) -> HttpResponse:
     discussion = get_object_or_404(Discussion, slug=slug)
     priorities = list(Priority.objects.filter(workplan_id=discussion.workplan_id).order_by("kind", "number")) \
         if discussion.workplan_id else []
-    try:
-        priority_id = int(request.GET.get("priority") or 0) or None
-    except ValueError:
-        priority_id = None
+    priority_id = parse_id(request.GET.get("priority"))  # anything else, including a huge number, shows all
     outcome = request.GET.get("outcome", "")
     comments = response_services.comments_for_response_table(discussion, priority_id=priority_id, outcome=outcome)
     page = Paginator(comments, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))

@@ -352,7 +352,8 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     except (FileNotFoundError, OSError):
         raise Http404
     response = FileResponse(handle, content_type=attachment.content_type)
-    name = attachment.original_name
+    # Without control characters: a CR/LF in a stored name (an older import) cannot be sent in a header.
+    name = "".join(char for char in attachment.original_name if char.isprintable()) or "attachment"
     ascii_name = name.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "attachment" + os.path.splitext(name)[1]
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response["X-Content-Type-Options"] = "nosniff"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.selectors import profile_for_user
-from hub.spreadsheets import neutralise
+from hub.spreadsheets import neutralise_csv
 from workplan import selectors
 from workplan.forms import DecisionForm, InterestForm
 from workplan.models import InterestExpression
@@ -163,8 +163,8 @@ CSV_COLUMNS = ["submitted", "workplan", "working group", "organisation", "acrony
 
 
 def _cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return neutralise("" if value is None else str(value))
+    """A cell no spreadsheet runs as a formula (hub/spreadsheets.py: neutralise_csv)."""
+    return neutralise_csv("" if value is None else str(value))
 
 
 @_secretariat

@@ -68,3 +68,30 @@ def test_the_secretariat_filters_by_priority_downloads_csv_and_excel_and_records
     expect(page.get_by_text("Responses are now shown under the comments.")).to_be_visible()
     known.discussion.refresh_from_db()
     assert known.discussion.publish_responses is True
+
+
+def test_the_json_bundle_on_the_export_page_holds_the_filtered_comments_and_no_email_address(page, tmp_path):
+    import json
+    import zipfile
+
+    from discussions.models import Comment
+
+    known = KnownSet()
+    Comment.objects.filter(pk=known.chinese.pk).update(author=make_user(email="wang.private@example.org"))
+    make_user(email="jonas@example.org", name="Jonas Lindqvist", role=SECRETARIAT)
+    login(page, "jonas@example.org", PASSWORD)
+
+    page.goto("/discussions/secretariat/")
+    page.get_by_role("link", name="Export Draft Network Workplan 2022-2024").click()
+    expect(page.locator(".bundle-contents")).to_contain_text("the comments matching these filters")
+    expect(page.locator(".bundle-contents")).to_contain_text("It holds no e-mail addresses.")
+    page.get_by_label("Priority").select_option(label=f"NP1 — {known.np1.title} ({known.workplan.title})")
+    expect(page.locator("#match-count")).to_have_text("2 comments match.")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="JSON bundle with attachments (.zip)").click()
+    path = tmp_path / "bundle.zip"
+    download_info.value.save_as(path)
+    text = zipfile.ZipFile(path).read("consultation.json").decode()
+    assert "@" not in text
+    assert [c["id"] for c in json.loads(text)["comments"]] == [f"c{known.chinese.pk}", f"c{known.quoted.pk}"]

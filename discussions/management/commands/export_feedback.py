@@ -2,7 +2,8 @@
 
     python manage.py export_feedback --discussion SLUG [--status all] --format csv|xlsx|json|attachments -o PATH
 
-The same selection and the same columns as the secretariat's export page (discussions/export.py).
+The same selection and the same columns as the secretariat's export page (discussions/export.py). The JSON bundle
+holds the selected comments of one discussion and no e-mail address (export_consultation --include-emails adds them).
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             else:
                 if len(discussions) != 1:
                     raise CommandError("The JSON bundle holds exactly one discussion: give one --discussion.")
-                export.write_consultation_bundle(partial, discussions[0])
+                export.write_consultation_bundle(partial, discussions[0], filters)
             partial.replace(target)
         except export.BundleExportUnavailable as exc:
             partial.unlink(missing_ok=True)
