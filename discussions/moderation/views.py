@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from discussions import moderation as mod
-from discussions import moderation_forms as forms
+from discussions.moderation import forms
 from discussions.models import Comment, Discussion, Question
 from discussions.moderation import selectors
 from discussions.permissions import (can_moderate_anything, check_flag_comment, check_moderate_discussion,
