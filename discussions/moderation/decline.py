@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from discussions import moderation_notify
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 
@@ -46,7 +47,7 @@ def decline_reason_text(standard: str, details: str) -> str:
 @transaction.atomic
 def comment_decline(*, actor, comment: Comment, standard_reason: str = "", details: str = "") -> Comment:
     """Only a moderator of the discussion declines, always with a reason, which is e-mailed to the author."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     reason = decline_reason_text(standard_reason, details)
     comment = locked(comment)
     if comment.status not in DECLINABLE:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from discussions import moderation_notify
 from discussions.models import Comment, CommentVersion
-from discussions.moderation._common import actor_name, guard_comment, locked, mark_moderated, require_reason
+from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 from hub.text import clean_html, html_to_text
 from workplan.models import Priority, WorkingGroup
@@ -20,7 +21,7 @@ MAX_BODY = getattr(settings, "HUB_COMMENT_MAX_LENGTH", 20_000)
 @transaction.atomic
 def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -> Comment:
     """A moderator's edit needs a reason; the previous text becomes a version and the author is told."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     reason = require_reason(reason)
     body = clean_html(body)
     text = html_to_text(body)
@@ -52,7 +53,7 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -
 def comment_retag(*, actor, comment: Comment, priorities: list[Priority], working_groups: list[WorkingGroup],
                   reason: str = "") -> Comment:
     """Tags come from the discussion's own workplan; the change is logged with the codes before and after."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     workplan_id = comment.discussion.workplan_id
     if any(p.workplan_id != workplan_id for p in priorities) or any(g.workplan_id != workplan_id for g in working_groups):
         raise ValidationError(_("Choose priorities and working groups of this discussion's workplan."))

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from discussions import moderation_notify
 from discussions.models import Comment, Flag
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
-from discussions.permissions import check_flag_comment, counts_toward_auto_hide
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_flag_comment, check_moderate_comment, counts_toward_auto_hide
 from hub import ratelimit
 from hub.audit import audit_log
 
@@ -78,7 +78,7 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
 @transaction.atomic
 def comment_flags_dismiss(*, actor, comment: Comment, reason: str = "") -> Comment:
     """The moderator keeps the comment: open reports are answered and a comment hidden by reports is shown again."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     now = timezone.now()
     before = state(comment)

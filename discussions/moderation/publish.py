@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from discussions import moderation_notify
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 PUBLISHABLE = {Comment.Status.PENDING, Comment.Status.DECLINED}
@@ -17,7 +18,7 @@ PUBLISHABLE = {Comment.Status.PENDING, Comment.Status.DECLINED}
 @transaction.atomic
 def comment_publish(*, actor, comment: Comment) -> Comment:
     """Only a moderator of the discussion publishes, and only a pending or declined comment; the author is told."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     if comment.status not in PUBLISHABLE:
         raise ValidationError(_("Only a comment that awaits moderation or was declined can be published."))

@@ -21,7 +21,7 @@ from discussions import moderation as mod
 from discussions.moderation import forms
 from discussions.models import Comment, Discussion, Question
 from discussions.moderation import selectors
-from discussions.permissions import (can_moderate_anything, check_flag_comment, check_moderate_discussion,
+from discussions.permissions import (check_flag_comment, check_moderate_anything, check_moderate_discussion,
                                      check_view_comment)
 from hub.models import StakeholderGroup
 from hub.permissions import has_complete_profile
@@ -48,11 +48,6 @@ def _duration(seconds: float | None) -> str:
     if hours < 48:
         return _("%(n).1f hours") % {"n": hours}
     return _("%(n).1f days") % {"n": hours / 24}
-
-
-def _check_moderator(user) -> None:
-    if not can_moderate_anything(user):
-        raise PermissionDenied(_("Only moderators can see this page."))
 
 
 def _comment(request: HttpRequest, pk: int) -> Comment:
@@ -95,7 +90,7 @@ def _act(request: HttpRequest, comment: Comment, run, done: str) -> HttpResponse
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _check_moderator(request.user)
+    check_moderate_anything(request.user)
     options = selectors.queue_filter_options(request.user)
     filter_form = forms.QueueFilterForm(request.GET or None, options=options)
     filters = selectors.QueueFilters()
@@ -112,7 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    _check_moderator(request.user)
+    check_moderate_anything(request.user)
     ids = [int(v) for v in request.POST.getlist("comments") if v.isdigit()]
     form = forms.BulkForm(request.POST, comment_ids=ids)
     back = _next(request, reverse("discussions:moderation-queue"))
@@ -141,7 +136,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _check_moderator(request.user)
+    check_moderate_anything(request.user)
     board = selectors.moderation_dashboard(request.user)
     board.median_human = _duration(board.median_seconds)
     return render(request, "discussions/moderation/dashboard.html", {"dashboard": board})
@@ -149,7 +144,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    _check_moderator(request.user)
+    check_moderate_anything(request.user)
     discussions = list(selectors.moderated_discussions(request.user).only("pk", "title"))
     form = forms.AuditFilterForm(request.GET or None, discussions=discussions)
     filters = selectors.AuditFilters()
