@@ -64,19 +64,19 @@ def _author_email(comment: Comment) -> str:
 
 def author_published(comment: Comment) -> None:
     """Tell the author their comment is public now."""
-    _send(_author_email(comment), _("Your comment is published"), "discussions/emails/moderation_published.txt",
+    _send(_author_email(comment), _("Your comment is published"), "discussions/email/moderation_published.txt",
           {"comment": comment, "discussion": comment.discussion, "link": _public_link(comment)})
 
 
 def author_declined(comment: Comment) -> None:
     """Tell the author their comment was declined, and why."""
-    _send(_author_email(comment), _("Your comment was not published"), "discussions/emails/moderation_declined.txt",
+    _send(_author_email(comment), _("Your comment was not published"), "discussions/email/moderation_declined.txt",
           {"comment": comment, "discussion": comment.discussion, "reason": comment.decline_reason})
 
 
 def author_edited(comment: Comment, reason: str) -> None:
     """Tell the author a moderator changed their text, and why."""
-    _send(_author_email(comment), _("A moderator edited your comment"), "discussions/emails/moderation_edited.txt",
+    _send(_author_email(comment), _("A moderator edited your comment"), "discussions/email/moderation_edited.txt",
           {"comment": comment, "discussion": comment.discussion, "reason": reason, "link": _public_link(comment)})
 
 
@@ -168,7 +168,7 @@ def send_digest_if_due(moderator, *, now: datetime | None = None) -> bool:
                     for c in digest.reported]
         count = len(items) + len(reported)
         _send(moderator.email, _("%(count)d new item(s) in your moderation queue") % {"count": count},
-              "discussions/emails/moderation_digest.txt",
+              "discussions/email/moderation_digest.txt",
               {"items": items, "reported": reported, "queue_link": site_url(reverse("discussions:moderation-queue")),
                "moderator": moderator})
         audit_log(actor=None, action=DIGEST_ACTION, target=moderator,
