@@ -1,8 +1,8 @@
 """Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
-writes the audit log and sends mail only once the transaction has committed. Moderation lives in
-`discussions/moderation.py`; it calls `notifications.notify_comment_published` when it publishes a comment.
+writes the audit log and sends mail only once the transaction has committed. Moderation's verbs live in the
+`discussions.moderation` package; e-mails in `discussions.notifications`.
 """
 from __future__ import annotations
 
@@ -108,15 +108,6 @@ def _workplan_choices(discussion: Discussion, priorities: Iterable, working_grou
     return found_p, found_g
 
 
-def _awaits_review(comment: Comment) -> None:
-    """Tell moderation a comment waits for review (its digest e-mail goes out after commit)."""
-    try:
-        from discussions.moderation_notify import comment_awaits_review
-    except ImportError:
-        return
-    comment_awaits_review(comment)
-
-
 def _attach(*, comment: Comment, files: list[CheckedFile]) -> list[Attachment]:
     created = []
     for checked in files:
@@ -192,7 +183,7 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     if published:
         notifications.notify_comment_published(comment)
     else:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 
@@ -248,7 +239,7 @@ def comment_edit(
         "attachments_removed": [a.original_name for a in removed],
     })
     if comment.status == Comment.Status.PENDING:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment
 from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
 from discussions.permissions import check_moderate_comment
@@ -64,7 +64,7 @@ def comment_decline(*, actor, comment: Comment, standard_reason: str = "", detai
     if was_pending:
         after["waited_seconds"] = int((now - comment.created_at).total_seconds())
     audit_log(actor=actor, action="comment.decline", target=comment, before=before, after=after, reason=reason)
-    moderation_notify.author_declined(comment)
+    notifications.author_declined(comment)
     return comment
 
 

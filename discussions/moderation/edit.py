@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment, CommentVersion
 from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
 from discussions.permissions import check_moderate_comment
@@ -45,7 +45,7 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -
     comment.save(update_fields=["body", "body_text", "edit_count", "edited_at", *mark_moderated(comment, actor, now)])
     audit_log(actor=actor, action="comment.moderator_edit", target=comment, before=before, after={"body": body},
               reason=reason)
-    moderation_notify.author_edited(comment, reason)
+    notifications.author_edited(comment, reason)
     return comment
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment, Flag
 from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
 from discussions.permissions import check_flag_comment, check_moderate_comment, counts_toward_auto_hide
@@ -71,7 +71,7 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
         audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
                   reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
                       "count": counted, "threshold": threshold})
-    moderation_notify.comment_awaits_review(comment)
+    notifications.comment_awaits_review(comment)
     return flag
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment
 from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
 from discussions.permissions import check_moderate_comment
@@ -36,9 +36,9 @@ def comment_publish(*, actor, comment: Comment) -> Comment:
     after = state(comment)
     after["waited_seconds"] = int((now - comment.created_at).total_seconds())
     audit_log(actor=actor, action="comment.publish", target=comment, before=before, after=after)
-    moderation_notify.author_published(comment)
+    notifications.author_published(comment)
     if first_time:
-        moderation_notify.followers_comment_published(comment)
+        notifications.notify_comment_published(comment)
     return comment
 
 
