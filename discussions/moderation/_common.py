@@ -2,6 +2,7 @@
 is discussions.permissions.check_moderate_comment.)"""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,8 +45,6 @@ def actor_name(user) -> str:
 
 
 def require_reason(reason: str, field: str = "reason") -> str:
-    from django.core.exceptions import ValidationError
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({field: _("Give a reason.")})

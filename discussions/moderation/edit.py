@@ -1,7 +1,6 @@
 """A moderator changes a comment's text (the earlier text is kept) or its priorities and working groups."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,11 +10,10 @@ from discussions import notifications
 from discussions.models import Comment, CommentVersion
 from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
 from discussions.permissions import check_moderate_comment
+from discussions.services import MAX_BODY_CHARS
 from hub.audit import audit_log
 from hub.text import clean_html, html_to_text
 from workplan.models import Priority, WorkingGroup
-
-MAX_BODY = getattr(settings, "HUB_COMMENT_MAX_LENGTH", 20_000)
 
 
 @transaction.atomic
@@ -27,8 +25,8 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -
     text = html_to_text(body)
     if not text.strip():
         raise ValidationError({"body": _("The comment cannot be empty.")})
-    if len(text) > MAX_BODY:
-        raise ValidationError({"body": _("The comment is longer than %(max)d characters.") % {"max": MAX_BODY}})
+    if len(text) > MAX_BODY_CHARS:
+        raise ValidationError({"body": _("The comment is longer than %(max)d characters.") % {"max": MAX_BODY_CHARS}})
     comment = locked(comment)
     if comment.status == Comment.Status.WITHDRAWN:
         raise ValidationError(_("A withdrawn comment cannot be edited."))

@@ -23,7 +23,7 @@ def auto_hide_reason() -> str:
 
 
 def flag_rate_limit() -> str:
-    return getattr(settings, "HUB_FLAG_RATE_LIMIT", "10/h")
+    return settings.HUB_FLAG_RATE_LIMIT
 
 
 def rate_limited_message() -> str:
