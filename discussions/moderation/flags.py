@@ -57,22 +57,29 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
                                counts_toward_auto_hide=counts)
     audit_log(actor=actor, action="comment.flag", target=comment,
               after={"reason": reason, "details": details, "counts_toward_auto_hide": counts})
-    threshold = comment.discussion.auto_hide_flags
-    counted = Flag.objects.filter(comment=comment, resolved_at__isnull=True, counts_toward_auto_hide=True).count()
-    if threshold and counted >= threshold:
-        before = state(comment)
-        comment.status = Comment.Status.HIDDEN
-        comment.hidden_reason = auto_hide_reason()
-        comment.highlighted = False
-        # No moderator decided this: moderated_by stays empty, which is how a dismissal knows to show it again.
-        comment.moderated_by = None
-        comment.moderated_at = timezone.now()
-        comment.save(update_fields=["status", "hidden_reason", "highlighted", "moderated_by", "moderated_at"])
-        audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
-                  reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
-                      "count": counted, "threshold": threshold})
+    _hide_at_threshold(comment)
     notifications.comment_awaits_review(comment)
     return flag
+
+
+def _hide_at_threshold(comment: Comment) -> None:
+    """At the discussion's threshold of open reports from established accounts, the comment (locked by the caller)
+    is hidden until a moderator decides."""
+    threshold = comment.discussion.auto_hide_flags
+    counted = Flag.objects.filter(comment=comment, resolved_at__isnull=True, counts_toward_auto_hide=True).count()
+    if not threshold or counted < threshold:
+        return
+    before = state(comment)
+    comment.status = Comment.Status.HIDDEN
+    comment.hidden_reason = auto_hide_reason()
+    comment.highlighted = False
+    # No moderator decided this: moderated_by stays empty, which is how a dismissal knows to show it again.
+    comment.moderated_by = None
+    comment.moderated_at = timezone.now()
+    comment.save(update_fields=["status", "hidden_reason", "highlighted", "moderated_by", "moderated_at"])
+    audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
+              reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
+                  "count": counted, "threshold": threshold})
 
 
 @transaction.atomic
