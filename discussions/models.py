@@ -39,7 +39,7 @@ class Discussion(models.Model):
     attachments_allowed = models.BooleanField(_("attachments allowed"), default=True)
     help_url = models.URLField(_("help link"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    # Moderation settings (see discussions/moderation.py).
+    # Moderation settings (the rules read them in discussions/permissions.py and discussions/moderation/).
     auto_hide_flags = models.PositiveSmallIntegerField(
         _("hide after this many reports"), default=3, help_text=_("0 turns automatic hiding off."))
     trust_verified_organisations = models.BooleanField(
@@ -175,7 +175,7 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     edit_count = models.PositiveSmallIntegerField(_("edits"), default=0)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Moderation outcome (discussions/moderation.py writes these).
+    # Moderation outcome (the verbs of discussions/moderation/ write these).
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     highlighted = models.BooleanField(_("highlighted by the moderator"), default=False)

@@ -1,8 +1,8 @@
 """Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
-writes the audit log and sends mail only once the transaction has committed. Moderation lives in
-`discussions/moderation.py`; it calls `notifications.notify_comment_published` when it publishes a comment.
+writes the audit log and sends mail only once the transaction has committed. Moderation's verbs live in the
+`discussions.moderation` package; e-mails in `discussions.notifications`.
 """
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from discussions import notifications
 from discussions.models import Attachment, Comment, CommentVersion, Discussion, Question, Subscription
 from discussions.permissions import (
+    can_publish_without_review,
     check_edit_comment,
     check_post_comment,
     check_post_question,
     check_withdraw_comment,
+    initial_status_for,
 )
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
@@ -106,25 +108,6 @@ def _workplan_choices(discussion: Discussion, priorities: Iterable, working_grou
     return found_p, found_g
 
 
-def publishes_at_once(*, actor, discussion: Discussion) -> bool:
-    """Whether a new or edited comment by `actor` skips the review queue. The rule (post-moderation, moderators,
-    trusted contributors) belongs to moderation; without that module, only post-moderation publishes at once."""
-    try:
-        from discussions.moderation.trust import initial_status_for
-    except ImportError:
-        return discussion.moderation == Discussion.Moderation.POST
-    return initial_status_for(discussion, actor) == Comment.Status.PUBLISHED
-
-
-def _awaits_review(comment: Comment) -> None:
-    """Tell moderation a comment waits for review (its digest e-mail goes out after commit)."""
-    try:
-        from discussions.moderation_notify import comment_awaits_review
-    except ImportError:
-        return
-    comment_awaits_review(comment)
-
-
 def _attach(*, comment: Comment, files: list[CheckedFile]) -> list[Attachment]:
     created = []
     for checked in files:
@@ -177,11 +160,11 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     if parent is not None:
         question = parent.question
     now = timezone.now()
-    published = publishes_at_once(actor=actor, discussion=discussion)
+    status = initial_status_for(discussion, actor)
+    published = status == Comment.Status.PUBLISHED
     comment = Comment.objects.create(
         discussion=discussion, question=question, parent=parent, depth=(parent.depth + 1) if parent else 0,
-        author=actor, body=html, body_text=text, created_at=now,
-        status=Comment.Status.PUBLISHED if published else Comment.Status.PENDING,
+        author=actor, body=html, body_text=text, created_at=now, status=status,
         published_at=now if published else None, submission_key=submission_key,
         **attribution_snapshot(actor),
     )
@@ -200,7 +183,7 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     if published:
         notifications.notify_comment_published(comment)
     else:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 
@@ -234,7 +217,7 @@ def comment_edit(
     comment.edited_at = now
     comment.edit_count += 1
     back_to_review = (comment.status == Comment.Status.PUBLISHED and (changed_text or files)
-                      and not publishes_at_once(actor=actor, discussion=discussion))
+                      and not can_publish_without_review(actor, discussion))
     if back_to_review:
         comment.status = Comment.Status.PENDING
         fields.append("status")
@@ -256,7 +239,7 @@ def comment_edit(
         "attachments_removed": [a.original_name for a in removed],
     })
     if comment.status == Comment.Status.PENDING:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 

@@ -5,6 +5,6 @@ app_name = "discussions"
 # Each part of the app keeps its own URL module; all share the "discussions" namespace.
 urlpatterns = [
     path("", include("discussions.urls_public")),
-    path("moderation/", include("discussions.urls_moderation")),
+    path("moderation/", include("discussions.moderation.urls")),
     path("secretariat/", include("discussions.urls_secretariat")),
 ]

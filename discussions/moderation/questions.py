@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from discussions import services
 from discussions.models import Discussion, Question
 from discussions.permissions import check_moderate_discussion
 from hub.audit import audit_log
@@ -24,8 +25,6 @@ def _clean_text(text: str) -> str:
 def question_post(*, actor, discussion: Discussion, text: str) -> Question:
     """Only the discussion's moderators post questions; a new one goes last and followers are told (the public
     side's `services.question_post` does the writing, so there is one way a question is created)."""
-    from discussions import services
-
     check_moderate_discussion(actor, discussion)
     return services.question_post(actor=actor, discussion=discussion, text=_clean_text(text))
 
@@ -70,10 +69,10 @@ def question_reorder(*, actor, discussion: Discussion, question_ids: list[int]) 
 
 def question_move(*, actor, question: Question, direction: str) -> list[Question]:
     """Move a question one place up or down (the keyboard-friendly way to reorder)."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move a question up or down."))
     discussion = question.discussion
     check_moderate_discussion(actor, discussion)
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move a question up or down."))
     ids = list(discussion.questions.order_by("order", "id").values_list("pk", flat=True))
     index = ids.index(question.pk)
     other = index - 1 if direction == "up" else index + 1
