@@ -12,14 +12,14 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from discussions.models import Comment, Discussion
 from discussions.selectors import Entry
 from discussions.uploads import TYPE_NAMES
-from hub.models import StakeholderGroup
+from hub.models import stakeholder_group_label
 from hub.text import clean_html_for_display
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
@@ -33,34 +33,11 @@ class UrlPattern:
     """A URL reversed once and filled in per object: reversing for each of a thousand comments is slow."""
 
     def __init__(self, name: str, **kwargs) -> None:
-        try:
-            url = reverse(name, kwargs={**kwargs, "pk": _SENTINEL})
-        except NoReverseMatch:
-            # Some links belong to parts built separately (moderation); without them the link is left out.
-            self.prefix = self.suffix = None
-        else:
-            self.prefix, _, self.suffix = url.partition(str(_SENTINEL))
-
-    def __bool__(self) -> bool:
-        return self.prefix is not None
+        url = reverse(name, kwargs={**kwargs, "pk": _SENTINEL})
+        self.prefix, _, self.suffix = url.partition(str(_SENTINEL))
 
     def __call__(self, pk: int) -> str:
-        return "" if self.prefix is None else f"{self.prefix}{pk}{self.suffix}"
-
-
-def optional_url(name: str, *args, **kwargs) -> str:
-    """The URL, or '' when the name does not (yet) resolve."""
-    try:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
-
-
-_GROUP_LABELS = dict(StakeholderGroup.choices)
-
-
-def stakeholder_group_label(code: str) -> str:
-    return str(_GROUP_LABELS.get(code, code))
+        return f"{self.prefix}{pk}{self.suffix}"
 
 
 def body_html(comment: Comment, discussion: Discussion) -> SafeString:

@@ -1,28 +1,20 @@
-"""Template helpers of discussions.
-
-  {% optional_url "discussions:comment-flag" comment.pk as flag_url %}   '' when the URL name does not resolve
-"""
+"""Template helpers of discussions: labels, cleaned comment HTML, and the parts of other apps' pages that show
+discussions (the profile's "my comments", the user menu's links)."""
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString
 
-from discussions import rendering
+from hub.models import stakeholder_group_label
 from hub.templatetags.hub_tags import sanitized
 
 register = template.Library()
 
 
-@register.simple_tag
-def optional_url(name: str, *args, **kwargs) -> str:
-    """Reverse a URL name, or '' if it does not exist (links to parts of the site that may not be installed)."""
-    return rendering.optional_url(name, *args, **kwargs)
-
-
 @register.filter
 def stakeholder_group(code: str) -> str:
     """The readable name of a stakeholder group code kept in a comment's attribution."""
-    return rendering.stakeholder_group_label(code or "")
+    return stakeholder_group_label(code or "")
 
 
 @register.filter
