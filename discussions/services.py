@@ -1,8 +1,9 @@
-"""Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
+"""Every write of the public side of discussions: posting, editing and withdrawing comments, following.
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
-writes the audit log and sends mail only once the transaction has committed. Moderation lives in
-`discussions/moderation.py`; it calls `notifications.notify_comment_published` when it publishes a comment.
+writes the audit log and sends mail only once the transaction has committed. Moderation (questions included) lives
+in the `discussions/moderation/` package, one module per verb; it calls `notifications.notify_comment_published`
+when it publishes a comment.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from discussions.models import Attachment, Comment, CommentVersion, Discussion, 
 from discussions.permissions import (
     check_edit_comment,
     check_post_comment,
-    check_post_question,
     check_withdraw_comment,
 )
 from discussions.uploads import CheckedFile, max_files
@@ -270,28 +270,6 @@ def comment_withdraw(*, actor, comment: Comment) -> Comment:
     comment.save(update_fields=["status"])
     audit_log(actor=actor, action="comment.withdraw", target=comment, before=before, after={"status": comment.status})
     return comment
-
-
-@transaction.atomic
-def question_post(*, actor, discussion: Discussion, text: str, order: int | None = None,
-                  posted_at=None) -> Question:
-    """Moderators post questions; followers of the discussion hear of each new one."""
-    check_post_question(actor, discussion)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write the question.")})
-    if order is None:
-        last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
-        order = (last or 0) + 1
-    profile = profile_for_user(actor)
-    question = Question.objects.create(
-        discussion=discussion, order=order, text=text, posted_by=actor,
-        posted_by_name=(profile.display_name if profile else "") or actor.get_username(),
-        posted_at=posted_at or timezone.now(),
-    )
-    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
-    notifications.notify_question_posted(question)
-    return question
 
 
 @transaction.atomic
