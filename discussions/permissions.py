@@ -200,3 +200,15 @@ def counts_toward_auto_hide(user, *, now: datetime | None = None) -> bool:
     if joined is None or joined > (now or timezone.now()) - timedelta(days=flag_trusted_after_days()):
         return False
     return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED).exists()
+
+
+# --- The public side: replying, downloading a file, a discussion's settings ---------------------------------------
+
+
+def can_reply_to_comment(user, comment: Comment) -> bool:
+    """check_post_comment for a reply to `comment` (whose discussion and question are loaded)."""
+    try:
+        check_post_comment(user, comment.discussion, parent=comment)
+    except PermissionDenied:
+        return False
+    return True

@@ -171,13 +171,15 @@ def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions:
         questions = questions_for_discussion(discussion)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     comments = comments_for_thread(discussion)
+    by_question = {q.pk: q for q in questions}
     for comment in comments:
-        comment.discussion = discussion  # saves a query wherever get_absolute_url is used
+        # Saves a query wherever get_absolute_url is used, and for each permission asked about a comment.
+        comment.discussion = discussion
+        comment.question = by_question.get(comment.question_id)
     tree = _Tree(comments, user_id=user_id)
-    question_ids = {q.pk for q in questions}
     roots_by_question: dict[int | None, list[Comment]] = defaultdict(list)
     for root in tree.roots():
-        roots_by_question[root.question_id if root.question_id in question_ids else None].append(root)
+        roots_by_question[root.question_id if root.question_id in by_question else None].append(root)
     threads = []
     for question in questions:
         entries = tree.entries(roots_by_question.get(question.pk, []))

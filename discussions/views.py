@@ -26,7 +26,6 @@ from discussions.notifications import read_unsubscribe_token
 from discussions.permissions import (
     can_comment_in,
     can_edit_comment,
-    can_moderate_discussion,
     can_view_discussion,
     can_withdraw_comment,
 )
@@ -49,49 +48,19 @@ def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=questions)
     entries = list(thread.entries())
     rendering.render_entries(entries, discussion=discussion)
-    is_open = discussion.is_open
-    signed_in = user.is_authenticated
-    may_post = is_open and can_comment_in(user, discussion)
-    moderator = can_moderate_discussion(user, discussion)
-    # Links are reversed once per page and filled in per comment.
-    post_url = reverse("discussions:comment-create", kwargs={"slug": discussion.slug})
-    edit_url = rendering.UrlPattern("discussions:comment-edit")
-    withdraw_url = rendering.UrlPattern("discussions:comment-withdraw")
-    flag_url = rendering.UrlPattern("discussions:comment-flag") if signed_in else None
-    moderate_url = rendering.UrlPattern("discussions:comment-moderate") if moderator else None
-    locked = {q.pk for q in questions if q.locked}
-    for entry in entries:
-        c = entry.comment
-        urls = {}
-        if entry.placeholder:
-            entry.urls = urls
-            continue
-        published = c.status == Comment.Status.PUBLISHED
-        if may_post and published and c.question_id not in locked:
-            urls["reply"] = f"{post_url}?parent={c.pk}"
-        if entry.own and is_open and c.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED):
-            urls["edit"] = edit_url(c.pk)
-        if entry.own and c.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED):
-            urls["withdraw"] = withdraw_url(c.pk)
-        if flag_url and published and not entry.own:
-            urls["flag"] = flag_url(c.pk)
-        if moderate_url:
-            urls["moderate"] = moderate_url(c.pk)
-        entry.urls = urls
+    rendering.add_reader_links(entries, discussion=discussion, user=user)
     for qt in thread.questions:
         qt.html = rendering.thread_html(qt.entries)
-    general_html = rendering.thread_html(thread.general) if thread.general else ""
     profile = profile_for_user(user)
     return render(request, "discussions/discussion_detail.html", {
         "discussion": discussion,
         "status": discussion.effective_status(),
         "thread": thread,
-        "general_html": general_html,
-        "may_post": may_post,
-        "profile_incomplete": signed_in and not (profile and profile.is_complete),
-        "is_moderator": moderator,
+        "general_html": rendering.thread_html(thread.general) if thread.general else "",
+        "may_post": can_comment_in(user, discussion),
+        "profile_incomplete": user.is_authenticated and not (profile and profile.is_complete),
         "following": selectors.is_following(user, discussion),
-        "post_url": post_url,
+        "post_url": reverse("discussions:comment-create", kwargs={"slug": discussion.slug}),
         "moderators": [m.profile.display_name if hasattr(m, "profile") else m.get_username()
                        for m in discussion.moderators.all()],
     })
