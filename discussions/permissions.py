@@ -212,3 +212,23 @@ def can_reply_to_comment(user, comment: Comment) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def check_view_discussion(user, discussion: Discussion) -> None:
+    """A discussion the user may not see (someone else's draft) answers 404, not 403."""
+    if not can_view_discussion(user, discussion):
+        raise Http404
+
+
+def check_download_attachment(user, attachment) -> None:
+    """A file is served only with its comment: nothing of a discussion the user may not see (a draft); a published
+    comment's files to everyone; files of any other comment (pending, hidden, declined) only to its author and the
+    moderators, so a hidden comment's files are withheld from the public like its text. 404 otherwise."""
+    comment = attachment.comment
+    check_view_discussion(user, comment.discussion)
+    if comment.status == Comment.Status.PUBLISHED:
+        return
+    if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
+        return
+    if not can_moderate_discussion(user, comment.discussion):
+        raise Http404

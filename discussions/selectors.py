@@ -9,8 +9,14 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from discussions.models import Attachment, Comment, Discussion, Question, Subscription
-from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment, publicly_visible
+from discussions.models import Attachment, Comment, Discussion, DiscussionDocument, Question, Subscription
+from discussions.permissions import (
+    can_view_discussion,
+    check_download_attachment,
+    check_view_comment,
+    check_view_discussion,
+    publicly_visible,
+)
 from workplan.models import Priority, WorkingGroup, Workplan
 
 PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
@@ -52,8 +58,7 @@ def discussion_for_page(*, slug: str, user=None) -> Discussion:
         ),
         slug=slug,
     )
-    if not can_view_discussion(user, discussion):
-        raise Http404
+    check_view_discussion(user, discussion)
     return discussion
 
 
@@ -261,19 +266,20 @@ def comment_for_user(*, pk: int, user) -> Comment:
 
 
 def attachment_for_download(*, pk: int, user) -> Attachment:
-    """An attachment is served only with its comment: nothing of a discussion the user may not see (a draft), files
-    of unpublished comments to their author and moderators. A hidden comment's files are withheld from the public
-    like its text."""
+    """An attachment with its comment and discussion, if the user may download it (404 otherwise)."""
     attachment = get_object_or_404(Attachment.objects.select_related("comment__discussion"), pk=pk)
-    comment = attachment.comment
-    if not can_view_discussion(user, comment.discussion):
+    check_download_attachment(user, attachment)
+    return attachment
+
+
+def document_for_download(*, pk: int, user) -> DiscussionDocument:
+    """A document under discussion, public with its discussion (a draft's only to its moderators); 404 otherwise,
+    and for a document that has no file."""
+    document = get_object_or_404(DiscussionDocument.objects.select_related("discussion"), pk=pk)
+    check_view_discussion(user, document.discussion)
+    if not document.file:
         raise Http404
-    if comment.status == Comment.Status.PUBLISHED:
-        return attachment
-    is_author = getattr(user, "is_authenticated", False) and comment.author_id == user.pk
-    if is_author or can_moderate_discussion(user, comment.discussion):
-        return attachment
-    raise Http404
+    return document
 
 
 def comments_of_author(*, user, discussion: Discussion) -> QuerySet:
