@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
+from discussions import selectors
+from discussions.permissions import can_export_feedback, can_moderate_anything
 from hub.models import stakeholder_group_label
 from hub.templatetags.hub_tags import sanitized
+from workplan.permissions import can_manage_workplan
 
 register = template.Library()
 
@@ -26,19 +29,15 @@ def clean_comment_html(html: str) -> SafeString:
 @register.inclusion_tag("discussions/_my_comments.html", takes_context=True)
 def my_comments(context) -> dict:
     """On the profile page: the user's comments with their status and any reason a moderator gave."""
-    from discussions.selectors import my_comments as select_my_comments
-
-    return {"my_comments": select_my_comments(user=context.get("user"))}
+    return {"my_comments": selectors.my_comments(user=context.get("user"))}
 
 
 @register.inclusion_tag("discussions/_menu_links.html", takes_context=True)
 def discussions_menu_links(context) -> dict:
     """Items of the user menu for moderators (review queue) and the secretariat (exports)."""
-    from discussions.permissions import can_export_feedback, can_moderate_anything
-
     user = context.get("user")
     if not getattr(user, "is_authenticated", False):
         return {}
     # has_perm loads the user's permissions once per request (two queries); the rest reuse them.
     return {"can_moderate": can_moderate_anything(user), "can_export": can_export_feedback(user),
-            "can_manage_workplan": user.has_perm("workplan.manage_workplan")}
+            "can_manage_workplan": can_manage_workplan(user)}
