@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,7 +19,6 @@ from discussions.permissions import (
 )
 from workplan.models import Priority, WorkingGroup, Workplan
 
-PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
 # Past this depth replies stop moving right and say whom they answer instead.
 MAX_INDENT = 3
 
@@ -282,11 +281,6 @@ def document_for_download(*, pk: int, user) -> DiscussionDocument:
     return document
 
 
-def comments_of_author(*, user, discussion: Discussion) -> QuerySet:
-    """The user's own comments in a discussion, any status, newest first (for 'my comments')."""
-    return Comment.objects.filter(author=user, discussion=discussion).select_related("question").order_by("-created_at")
-
-
 def workplan_choices(discussion: Discussion) -> tuple[list[Priority], list[WorkingGroup]]:
     """The priorities and working groups a comment in this discussion may name."""
     if not discussion.workplan_id:
@@ -323,16 +317,6 @@ class PublishedFeedback:
             )
             .order_by("-created_at", "-id")
         )
-
-
-def published_comment_count(discussion: Discussion) -> int:
-    return discussion.comments.filter(status=Comment.Status.PUBLISHED).count()
-
-
-def discussions_for_priority(priority) -> QuerySet:
-    """Public discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
-    return Discussion.objects.filter(publicly_visible(""), Q(comments__priorities=priority,
-                                                             comments__status=Comment.Status.PUBLISHED)).distinct()
 
 
 def my_comments(*, user, limit: int = 100) -> list[Comment]:
