@@ -232,3 +232,14 @@ def check_download_attachment(user, attachment) -> None:
         return
     if not can_moderate_discussion(user, comment.discussion):
         raise Http404
+
+
+def can_save_discussion(user, discussion: Discussion) -> bool:
+    """The secretariat sets up discussions (add_discussion) and changes their settings (change_discussion)."""
+    permission = "discussions.add_discussion" if discussion.pk is None else "discussions.change_discussion"
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(permission))
+
+
+def check_save_discussion(user, discussion: Discussion) -> None:
+    if not can_save_discussion(user, discussion):
+        raise PermissionDenied(_("Only the secretariat can set up discussions."))

@@ -1,4 +1,5 @@
-"""Every write of the public side of discussions: posting, editing and withdrawing comments, following.
+"""Every write of the public side of discussions: posting, editing and withdrawing comments, following; and the
+secretariat's saving of a discussion's settings (from the admin).
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
 writes the audit log and sends mail only once the transaction has committed. Moderation (questions included) lives
@@ -20,13 +21,14 @@ from discussions.models import Attachment, Comment, CommentVersion, Discussion, 
 from discussions.permissions import (
     check_edit_comment,
     check_post_comment,
+    check_save_discussion,
     check_withdraw_comment,
 )
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
 from hub.models import Attribution, Membership
 from hub.selectors import profile_for_user
-from hub.text import html_to_text, linkify_and_clean, text_to_html
+from hub.text import clean_html, html_to_text, linkify_and_clean, text_to_html
 from workplan.models import Priority, WorkingGroup
 
 MAX_BODY_CHARS = 20_000
@@ -293,3 +295,16 @@ def discussion_unfollow(*, actor, user, discussion: Discussion) -> bool:
         audit_log(actor=actor if getattr(actor, "is_authenticated", False) else None, action="discussion.unfollow",
                   target=discussion, after={"user": user.pk})
     return bool(deleted)
+
+
+@transaction.atomic
+def discussion_save(*, actor, discussion: Discussion, changed: Iterable[str] = ()) -> Discussion:
+    """The secretariat creates a discussion or changes its settings: the welcome text is cleaned like every stored
+    HTML, and the change is audited with the names of the fields changed."""
+    check_save_discussion(actor, discussion)
+    created = discussion.pk is None
+    discussion.welcome = clean_html(discussion.welcome or "")
+    discussion.save()
+    audit_log(actor=actor, action="discussion.create" if created else "discussion.update", target=discussion,
+              after={"changed": sorted(changed)})
+    return discussion
