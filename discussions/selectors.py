@@ -38,8 +38,7 @@ def discussion_list(*, user=None) -> list[Discussion]:
             published_count=_count_subquery(Comment, status=Comment.Status.PUBLISHED),
         ).order_by("-opens_at", "title")
     )
-    visible = [d for d in discussions if d.status != Discussion.Status.DRAFT
-               or (user is not None and can_view_discussion(user, d))]
+    visible = [d for d in discussions if can_view_discussion(user, d)]
     rank = {Discussion.Status.OPEN: 0, Discussion.Status.DRAFT: 1, Discussion.Status.CLOSED: 2,
             Discussion.Status.ARCHIVED: 3}
     for discussion in visible:
