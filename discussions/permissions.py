@@ -247,3 +247,46 @@ def initial_status_for(discussion: Discussion, author) -> str:
     """The status a new comment starts with: published for those trusted (can_publish_without_review), pending
     otherwise."""
     return Comment.Status.PUBLISHED if can_publish_without_review(author, discussion) else Comment.Status.PENDING
+
+
+# --- The public side: replying, downloading a file, a discussion's settings ---------------------------------------
+
+
+def can_reply_to_comment(user, comment: Comment) -> bool:
+    """check_post_comment for a reply to `comment` (whose discussion and question are loaded)."""
+    try:
+        check_post_comment(user, comment.discussion, parent=comment)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_view_discussion(user, discussion: Discussion) -> None:
+    """A discussion the user may not see (someone else's draft) answers 404, not 403."""
+    if not can_view_discussion(user, discussion):
+        raise Http404
+
+
+def check_download_attachment(user, attachment) -> None:
+    """A file is served only with its comment: nothing of a discussion the user may not see (a draft); a published
+    comment's files to everyone; files of any other comment (pending, hidden, declined) only to its author and the
+    moderators, so a hidden comment's files are withheld from the public like its text. 404 otherwise."""
+    comment = attachment.comment
+    check_view_discussion(user, comment.discussion)
+    if comment.status == Comment.Status.PUBLISHED:
+        return
+    if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
+        return
+    if not can_moderate_discussion(user, comment.discussion):
+        raise Http404
+
+
+def can_save_discussion(user, discussion: Discussion) -> bool:
+    """The secretariat sets up discussions (add_discussion) and changes their settings (change_discussion)."""
+    permission = "discussions.add_discussion" if discussion.pk is None else "discussions.change_discussion"
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(permission))
+
+
+def check_save_discussion(user, discussion: Discussion) -> None:
+    if not can_save_discussion(user, discussion):
+        raise PermissionDenied(_("Only the secretariat can set up discussions."))

@@ -1,8 +1,10 @@
-"""Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
+"""Every write of the public side of discussions: posting, editing and withdrawing comments, following; and the
+secretariat's saving of a discussion's settings (from the admin).
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
-writes the audit log and sends mail only once the transaction has committed. Moderation's verbs live in the
-`discussions.moderation` package; e-mails in `discussions.notifications`.
+writes the audit log and sends mail only once the transaction has committed. Moderation (questions included) lives
+in the `discussions/moderation/` package, one module per verb; it calls `notifications.notify_comment_published`
+when it publishes a comment.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from discussions.permissions import (
     can_publish_without_review,
     check_edit_comment,
     check_post_comment,
-    check_post_question,
+    check_save_discussion,
     check_withdraw_comment,
     initial_status_for,
 )
@@ -28,7 +30,7 @@ from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
 from hub.models import Attribution, Membership
 from hub.selectors import profile_for_user
-from hub.text import html_to_text, linkify_and_clean, text_to_html
+from hub.text import clean_html, html_to_text, linkify_and_clean, text_to_html
 from workplan.models import Priority, WorkingGroup
 
 MAX_BODY_CHARS = 20_000
@@ -256,28 +258,6 @@ def comment_withdraw(*, actor, comment: Comment) -> Comment:
 
 
 @transaction.atomic
-def question_post(*, actor, discussion: Discussion, text: str, order: int | None = None,
-                  posted_at=None) -> Question:
-    """Moderators post questions; followers of the discussion hear of each new one."""
-    check_post_question(actor, discussion)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write the question.")})
-    if order is None:
-        last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
-        order = (last or 0) + 1
-    profile = profile_for_user(actor)
-    question = Question.objects.create(
-        discussion=discussion, order=order, text=text, posted_by=actor,
-        posted_by_name=(profile.display_name if profile else "") or actor.get_username(),
-        posted_at=posted_at or timezone.now(),
-    )
-    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
-    notifications.notify_question_posted(question)
-    return question
-
-
-@transaction.atomic
 def discussion_follow(*, actor, discussion: Discussion) -> Subscription:
     """Any signed-in user may follow a discussion they can see."""
     if not getattr(actor, "is_authenticated", False):
@@ -298,3 +278,16 @@ def discussion_unfollow(*, actor, user, discussion: Discussion) -> bool:
         audit_log(actor=actor if getattr(actor, "is_authenticated", False) else None, action="discussion.unfollow",
                   target=discussion, after={"user": user.pk})
     return bool(deleted)
+
+
+@transaction.atomic
+def discussion_save(*, actor, discussion: Discussion, changed: Iterable[str] = ()) -> Discussion:
+    """The secretariat creates a discussion or changes its settings: the welcome text is cleaned like every stored
+    HTML, and the change is audited with the names of the fields changed."""
+    check_save_discussion(actor, discussion)
+    created = discussion.pk is None
+    discussion.welcome = clean_html(discussion.welcome or "")
+    discussion.save()
+    audit_log(actor=actor, action="discussion.create" if created else "discussion.update", target=discussion,
+              after={"changed": sorted(changed)})
+    return discussion

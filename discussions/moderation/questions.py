@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import services
+from discussions import notifications
 from discussions.models import Discussion, Question
-from discussions.permissions import check_moderate_discussion
+from discussions.permissions import check_moderate_discussion, check_post_question
 from hub.audit import audit_log
+from hub.selectors import profile_for_user
 
 MAX_QUESTION = 2000
 
@@ -22,11 +24,21 @@ def _clean_text(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def question_post(*, actor, discussion: Discussion, text: str) -> Question:
-    """Only the discussion's moderators post questions; a new one goes last and followers are told (the public
-    side's `services.question_post` does the writing, so there is one way a question is created)."""
-    check_moderate_discussion(actor, discussion)
-    return services.question_post(actor=actor, discussion=discussion, text=_clean_text(text))
+    """Only the discussion's moderators post questions; a new one goes last and followers are told."""
+    check_post_question(actor, discussion)
+    text = _clean_text(text)
+    last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
+    order = (last or 0) + 1
+    profile = profile_for_user(actor)
+    question = Question.objects.create(
+        discussion=discussion, order=order, text=text, posted_by=actor,
+        posted_by_name=(profile.display_name if profile else "") or actor.get_username(), posted_at=timezone.now(),
+    )
+    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
+    notifications.notify_question_posted(question)
+    return question
 
 
 @transaction.atomic
