@@ -151,10 +151,6 @@ def violations() -> list[str]:
     return sorted(set(found))
 
 
-# On this branch the moderation views and forms and the services' fallbacks (other helpers' regions of issue 10)
-# still import the moderation package from the top of discussions; the lead removes this mark after the merge.
-@pytest.mark.xfail(strict=False, reason="issue 10 in progress: moderation_views.py, moderation_forms.py and the "
-                                        "fallbacks in services.py move on the other helpers' branches")
 def test_the_import_rules_hold():
     assert violations() == []
 
