@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.services import MAX_BODY_CHARS, BodyFormat
 from discussions.uploads import ACCEPT
+from hub.forms import IdMultipleChoiceField
 from workplan.models import Priority, WorkingGroup
 
 
-class PriorityChoiceField(forms.ModelMultipleChoiceField):
+class PriorityChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: Priority) -> str:
         return obj.choice_label
 
@@ -37,7 +38,7 @@ class CommentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Which priorities is your comment about?"),
     )
-    working_groups = forms.ModelMultipleChoiceField(
+    working_groups = IdMultipleChoiceField(
         queryset=WorkingGroup.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Which working groups is it about?"),

@@ -6,6 +6,41 @@ from django.utils.translation import gettext_lazy as _
 from hub.mail import header_text
 from hub.models import Attribution, Organisation, StakeholderGroup
 
+# The largest primary key any database here stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """A positive primary key from a form or query parameter, or None for anything else (text, 0, or a number too
+    large for the database, which would otherwise fail the query with an overflow: a 500)."""
+    text = str(value or "").strip()
+    if not text.isdecimal() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Objects chosen by id. Django looks every submitted id up in the database, and an id too large for the
+    database fails that query; such an id is refused here like any other unknown one, before any query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": str(pk)[:30]})
+        return super()._check_values(value)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """One object by id; an id that is not a positive number the database can hold is an invalid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": str(value)[:30]})
+        return super().to_python(value)
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Full name"), max_length=150,

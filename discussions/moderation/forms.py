@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Discussion, Flag
 from discussions.moderation.decline import DeclineReason
+from hub.forms import IdMultipleChoiceField
 from hub.models import StakeholderGroup
 from workplan.models import Priority, WorkingGroup
 
@@ -53,9 +54,9 @@ class EditForm(forms.Form):
 
 
 class RetagForm(forms.Form):
-    priorities = forms.ModelMultipleChoiceField(label=_("Priorities"), queryset=Priority.objects.none(), required=False,
+    priorities = IdMultipleChoiceField(label=_("Priorities"), queryset=Priority.objects.none(), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
-    working_groups = forms.ModelMultipleChoiceField(label=_("Working groups"), queryset=WorkingGroup.objects.none(),
+    working_groups = IdMultipleChoiceField(label=_("Working groups"), queryset=WorkingGroup.objects.none(),
                                                     required=False, widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
 

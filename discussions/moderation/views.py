@@ -24,6 +24,7 @@ from discussions.models import Comment, Discussion, Question
 from discussions.moderation import forms, selectors
 from discussions.permissions import (check_flag_comment, check_moderate_anything, check_moderate_comment,
                                      check_moderate_discussion)
+from hub.forms import parse_id
 from hub.http import apply_errors, safe_next
 from hub.models import stakeholder_group_label
 from hub.permissions import has_complete_profile
@@ -127,7 +128,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """Publish or decline the comments ticked in the queue: all of them or none (the service checks each)."""
-    ids = [int(v) for v in request.POST.getlist("comments") if v.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("comments")) if pk is not None]
     form = forms.BulkForm(request.POST, comment_ids=ids)
     back = safe_next(request, reverse("discussions:moderation-queue"))
     if not form.is_valid():

@@ -439,3 +439,17 @@ def test_a_preview_is_not_counted_against_the_rate_limit(client, settings):
     for _ in range(3):
         assert client.post(post_url(discussion), form_data(action="preview")).status_code == 200
     assert client.post(post_url(discussion), form_data()).status_code == 302
+
+
+@pytest.mark.parametrize("field", ["priorities", "working_groups"])
+def test_an_id_too_large_for_the_database_is_an_invalid_choice_not_a_server_error(client, field):
+    workplan = make_workplan()
+    make_priority(workplan=workplan, number=1)
+    make_working_group(workplan=workplan)
+    discussion = make_discussion(workplan=workplan, moderation="post")
+    client.force_login(make_user())
+    response = client.post(post_url(discussion), form_data(body="Kept text", **{field: ["9" * 30]}))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Kept text" in page and "is not a valid value" in page
+    assert Comment.objects.count() == 0

@@ -363,3 +363,15 @@ def test_the_queue_shows_reports_from_new_accounts_marked_as_such(client, setup)
         known = html[html.index("Known says"):]
         assert "from a new account" in fresh[:fresh.index("</li>")]
         assert "from a new account" not in known[:known.index("</li>")]
+
+
+def test_a_bulk_decision_naming_an_id_too_large_for_the_database_changes_nothing_and_says_why(client, setup):
+    moderator, discussion, *_ = setup
+    pending = make_comment(discussion=discussion, status="pending")
+    client.force_login(moderator)
+    response = client.post(reverse("discussions:moderation-bulk"),
+                           {"action": "publish", "comments": [pending.pk, "9" * 30]}, follow=True)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == "pending"
