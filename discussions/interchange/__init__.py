@@ -58,7 +58,7 @@ from hub.models import AuditEntry, Organisation, StakeholderGroup
 from hub.text import clean_html, html_to_text
 from workplan.models import GcmObjective, Priority, Workplan, WorkingGroup
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "consultation.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "consultation.schema.json"
 FORMAT = "hub-consultation"
 VERSION = 1
 MANIFEST = "consultation.json"
