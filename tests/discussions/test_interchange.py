@@ -625,7 +625,7 @@ def test_a_failure_in_the_middle_of_writing_rolls_everything_back_and_removes_st
     def fail(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("discussions.interchange.audit_log", fail)  # the last write of an import
+    monkeypatch.setattr("discussions.interchange.importer.audit_log", fail)  # the last write of an import
     with pytest.raises(RuntimeError):
         import_consultation_bundle(EXAMPLE)
 
