@@ -148,7 +148,7 @@ def _check_person(person: dict, where: str) -> None:
     # A comment may be attributed to an affiliation badge alone ("UN Network"): no personal name, no organisation.
     if organisation_only and not (person.get("organisation") or "").strip() and not (person.get("badge") or "").strip():
         raise InterchangeError(at(where, "organisation"), "is needed (or a badge) when the attribution is "
-                                                           "'organisation'")
+                                                          "'organisation'")
 
 
 @dataclass
@@ -183,7 +183,7 @@ def _check_attachment_file(bundle: Bundle, item: dict, checked: CheckedFile, pla
     limit = uploads.max_bytes()
     if checked.size > limit:
         raise InterchangeError(at(place, "path"), f"{show(item['path'])} has {checked.size} bytes; the site accepts "
-                                                   f"attachments of at most {limit} bytes (HUB_ATTACHMENT_MAX_BYTES)")
+                                                  f"attachments of at most {limit} bytes (HUB_ATTACHMENT_MAX_BYTES)")
     try:
         accepted = uploads.check_file(_BundleUpload(bundle, checked.path, name, checked.size))
     except ValidationError as exc:
@@ -200,79 +200,107 @@ def has_visible_content(html: str) -> bool:
     return bool(html_to_text(html).strip())
 
 
-def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Validated:
-    """Check what ties the records together and to the bundle's files."""
-    workplan = data.get("workplan")
-    codes: set[str] = set()
-    group_slugs: set[str] = set()
-    if workplan is not None:
-        _text(workplan, "slug", "workplan", 80, slug=True)
-        _text(workplan, "title", "workplan", 200, required=True)
-        start, end = workplan.get("period_start"), workplan.get("period_end")
-        for key, year in (("period_start", start), ("period_end", end)):
-            if year is not None and not 1 <= year <= 9999:
-                raise InterchangeError(at("workplan", key), f"{year} is not a year")
-        if start is not None and end is not None and end < start:
-            raise InterchangeError("workplan.period_end", f"{end} is before period_start {start}")
-        for index, priority in enumerate(workplan["priorities"]):
-            where = at("workplan.priorities", index)
-            _text(priority, "title", where, 300, required=True)
-            if priority["number"] > 32767:
-                raise InterchangeError(at(where, "number"), f"{priority['number']} is more than 32767")
-            expected = Priority.CODE_PREFIX[priority["kind"]] + str(priority["number"])
-            if priority["code"] != expected:
-                raise InterchangeError(at(where, "code"), f"{show(priority['code'])} does not match kind "
-                                                           f"{show(priority['kind'])} and number {priority['number']}")
-            if priority["code"] in codes:
-                raise InterchangeError(at(where, "code"), f"{show(priority['code'])} is listed twice")
-            codes.add(priority["code"])
-        for index, group in enumerate(workplan.get("working_groups", [])):
-            where = at("workplan.working_groups", index)
-            _text(group, "slug", where, 80, slug=True)
-            _text(group, "name", where, 200, required=True)
-            if group["slug"] in group_slugs:
-                raise InterchangeError(at(where, "slug"), f"{show(group['slug'])} is listed twice")
-            group_slugs.add(group["slug"])
-            for i, code in enumerate(group.get("priorities", [])):
-                if code not in codes:
-                    raise InterchangeError(at(at(where, "priorities"), i), f"{show(code)} is not a priority code of "
-                                                                             "the workplan")
-            for i, name in enumerate(group.get("co_leads", [])):
-                if not name.strip() or len(name) > 200:
-                    raise InterchangeError(at(at(where, "co_leads"), i), "must be an organisation name of 1 to 200 "
-                                                                           "characters")
+@dataclass
+class _Known:
+    """What the sections checked so far define, for the later ones to refer to."""
 
-    discussion = data["discussion"]
+    has_workplan: bool = False
+    codes: set[str] = field(default_factory=set)  # the priority codes of the workplan
+    group_slugs: set[str] = field(default_factory=set)  # its working groups
+    ids: set[str] = field(default_factory=set)  # questions and comments share one set of ids
+    question_ids: set[str] = field(default_factory=set)
+    # Each comment's question (a reply's is its parent's).
+    comment_questions: dict[str, str | None] = field(default_factory=dict)
+
+
+def _check_workplan(workplan: dict, known: _Known) -> None:
+    _text(workplan, "slug", "workplan", 80, slug=True)
+    _text(workplan, "title", "workplan", 200, required=True)
+    start, end = workplan.get("period_start"), workplan.get("period_end")
+    for key, year in (("period_start", start), ("period_end", end)):
+        if year is not None and not 1 <= year <= 9999:
+            raise InterchangeError(at("workplan", key), f"{year} is not a year")
+    if start is not None and end is not None and end < start:
+        raise InterchangeError("workplan.period_end", f"{end} is before period_start {start}")
+    known.has_workplan = True
+    _check_priorities(workplan["priorities"], known)
+    _check_working_groups(workplan.get("working_groups", []), known)
+
+
+def _check_priorities(priorities: list[dict], known: _Known) -> None:
+    for index, priority in enumerate(priorities):
+        where = at("workplan.priorities", index)
+        _text(priority, "title", where, 300, required=True)
+        if priority["number"] > 32767:
+            raise InterchangeError(at(where, "number"), f"{priority['number']} is more than 32767")
+        expected = Priority.CODE_PREFIX[priority["kind"]] + str(priority["number"])
+        if priority["code"] != expected:
+            raise InterchangeError(at(where, "code"), f"{show(priority['code'])} does not match kind "
+                                                      f"{show(priority['kind'])} and number {priority['number']}")
+        if priority["code"] in known.codes:
+            raise InterchangeError(at(where, "code"), f"{show(priority['code'])} is listed twice")
+        known.codes.add(priority["code"])
+
+
+def _check_working_groups(groups: list[dict], known: _Known) -> None:
+    for index, group in enumerate(groups):
+        where = at("workplan.working_groups", index)
+        _text(group, "slug", where, 80, slug=True)
+        _text(group, "name", where, 200, required=True)
+        if group["slug"] in known.group_slugs:
+            raise InterchangeError(at(where, "slug"), f"{show(group['slug'])} is listed twice")
+        known.group_slugs.add(group["slug"])
+        for i, code in enumerate(group.get("priorities", [])):
+            if code not in known.codes:
+                raise InterchangeError(at(at(where, "priorities"), i), f"{show(code)} is not a priority code of "
+                                                                       "the workplan")
+        for i, name in enumerate(group.get("co_leads", [])):
+            if not name.strip() or len(name) > 200:
+                raise InterchangeError(at(at(where, "co_leads"), i), "must be an organisation name of 1 to 200 "
+                                                                     "characters")
+
+
+def _check_discussion(discussion: dict, workplan: dict | None, known: _Known) -> None:
     _text(discussion, "slug", "discussion", 80, slug=True)
     _text(discussion, "title", "discussion", 200, required=True)
     _text(discussion, "expected_audience", "discussion", 300)
     for index, person in enumerate(discussion.get("moderators", [])):
         _check_person(person, at("discussion.moderators", index))
     opens, closes = discussion.get("opens_at"), discussion.get("closes_at")
-    if opens and closes and parse_datetime(closes, "discussion.closes_at") < parse_datetime(opens, "discussion.opens_at"):
+    if opens and closes and (parse_datetime(closes, "discussion.closes_at")
+                             < parse_datetime(opens, "discussion.opens_at")):
         raise InterchangeError("discussion.closes_at", "is before opens_at")
-    workplan_slug = discussion.get("workplan")
-    if workplan_slug is not None:
-        if workplan is not None and workplan_slug != workplan["slug"]:
-            raise InterchangeError("discussion.workplan", f"{show(workplan_slug)} is not the slug of the file's "
-                                                          f"workplan {show(workplan['slug'])}")
-        if workplan is None:
-            existing = Workplan.objects.filter(slug=workplan_slug).first()
-            if existing is None:
-                raise InterchangeError("discussion.workplan", f"{show(workplan_slug)} is neither in the file nor on "
-                                                              "this site")
-            codes = {p.code for p in existing.priorities.all()}
-            group_slugs = set(existing.working_groups.values_list("slug", flat=True))
+    if discussion.get("workplan") is not None:
+        _check_discussion_workplan(discussion["workplan"], workplan, known)
 
-    ids: set[str] = set()
-    question_ids: set[str] = set()
-    for index, question in enumerate(data["questions"]):
+
+def _check_discussion_workplan(slug: str, workplan: dict | None, known: _Known) -> None:
+    """The discussion's workplan is the file's, or one already on this site (whose codes the comments then use)."""
+    known.has_workplan = True
+    if workplan is not None:
+        if slug != workplan["slug"]:
+            raise InterchangeError("discussion.workplan", f"{show(slug)} is not the slug of the file's workplan "
+                                                          f"{show(workplan['slug'])}")
+        return
+    existing = Workplan.objects.filter(slug=slug).first()
+    if existing is None:
+        raise InterchangeError("discussion.workplan", f"{show(slug)} is neither in the file nor on this site")
+    known.codes = {p.code for p in existing.priorities.all()}
+    known.group_slugs = set(existing.working_groups.values_list("slug", flat=True))
+
+
+def _check_id(record: dict, where: str, known: _Known) -> None:
+    _text(record, "id", where, 64, required=True)
+    if record["id"] in known.ids:
+        raise InterchangeError(at(where, "id"), f"{show(record['id'])} is used twice in the file")
+    known.ids.add(record["id"])
+
+
+def _check_questions(questions: list[dict], known: _Known) -> None:
+    for index, question in enumerate(questions):
         where = at("questions", index)
-        _text(question, "id", where, 64, required=True)
-        if question["id"] in ids:
-            raise InterchangeError(at(where, "id"), f"{show(question['id'])} is used twice in the file")
-        ids.add(question["id"])
-        question_ids.add(question["id"])
+        _check_id(question, where, known)
+        known.question_ids.add(question["id"])
         if not 0 <= question["order"] <= 32767:
             raise InterchangeError(at(where, "order"), f"{question['order']} is not between 0 and 32767")
         if not question["text"].strip():
@@ -280,66 +308,91 @@ def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Va
         if "posted_by" in question:
             _check_person(question["posted_by"], at(where, "posted_by"))
 
-    comment_questions: dict[str, str | None] = {}
+
+def _check_comments(comments: list[dict], bundle: Bundle, known: _Known, *, strict: bool) -> Validated:
     validated = Validated()
-    files = validated.files
-    for index, comment in enumerate(data["comments"]):
+    for index, comment in enumerate(comments):
         where = at("comments", index)
-        _text(comment, "id", where, 64, required=True)
-        if comment["id"] in ids:
-            raise InterchangeError(at(where, "id"), f"{show(comment['id'])} is used twice in the file")
-        ids.add(comment["id"])
-        question, parent = comment.get("question"), comment.get("parent")
-        if question is not None and question not in question_ids:
-            raise InterchangeError(at(where, "question"), f"{show(question)} is not a question id of the file")
-        if parent is not None:
-            if parent not in comment_questions:
-                raise InterchangeError(at(where, "parent"), f"{show(parent)} is not an earlier comment id")
-            if question is not None and question != comment_questions[parent]:
-                raise InterchangeError(at(where, "question"), f"{show(question)} differs from the question of its "
-                                                               f"parent {show(parent)}; a reply takes its parent's")
-            question = comment_questions[parent]
-        comment_questions[comment["id"]] = question
+        _check_id(comment, where, known)
+        _check_thread(comment, where, known)
         _check_person(comment["author"], at(where, "author"))
-        if not workplan_slug and workplan is None and (comment.get("priorities") or comment.get("working_groups")):
-            raise InterchangeError(at(where, "priorities"), "names priorities or working groups, but the discussion "
-                                                             "has no workplan")
-        for i, code in enumerate(comment.get("priorities", [])):
-            if code not in codes:
-                raise InterchangeError(at(at(where, "priorities"), i), f"{show(code)} is not a priority code of the "
-                                                                         "workplan")
-        for i, slug in enumerate(comment.get("working_groups", [])):
-            if slug not in group_slugs:
-                raise InterchangeError(at(at(where, "working_groups"), i), f"{show(slug)} is not a working group "
-                                                                             "of the workplan")
-        attachments = comment.get("attachments", [])
-        # An empty body is fine beside attachments; markup that cleans to nothing visible lost the content.
-        raw_body = comment["body_html"]
-        if not has_visible_content(clean_html(raw_body)) and (raw_body.strip() or not attachments):
-            if strict:
-                raise InterchangeError(at(where, "body_html"), "has no content left once the HTML is cleaned")
-            validated.unshowable.append(comment["id"])
-        for i, attachment in enumerate(attachments):
+        _check_tags(comment, where, known)
+        _check_body(comment, where, validated, strict=strict)
+        for i, attachment in enumerate(comment.get("attachments", [])):
             place = at(at(where, "attachments"), i)
-            _text(attachment, "filename", place, 255, required=True)
-            _text(attachment, "content_type", place, 100)
-            path = attachment["path"]
-            if not safe_member(path):
-                raise InterchangeError(at(place, "path"), f"{show(path)} is not a plain relative path inside the "
-                                                           "bundle")
-            if path == MANIFEST or not bundle.has(path):
-                raise InterchangeError(at(place, "path"), f"{show(path)} is not a file in the bundle")
-            if path not in files:
-                files[path] = hash_member(bundle, path)
-            checked = files[path]
-            if "sha256" in attachment and attachment["sha256"] != checked.sha256:
-                raise InterchangeError(at(place, "sha256"), f"does not match the file {show(path)} (its sha256 is "
-                                                             f"{checked.sha256})")
-            if "size" in attachment and attachment["size"] != checked.size:
-                raise InterchangeError(at(place, "size"), f"{attachment['size']} does not match the file "
-                                                           f"{show(path)} ({checked.size} bytes)")
-            validated.attachments[(index, i)] = _check_attachment_file(bundle, attachment, checked, place)
+            validated.attachments[(index, i)] = _check_attachment(attachment, place, bundle, validated.files)
     return validated
+
+
+def _check_thread(comment: dict, where: str, known: _Known) -> None:
+    """A comment's question is one of the file's; a reply's parent comes earlier and gives the reply its question."""
+    question, parent = comment.get("question"), comment.get("parent")
+    if question is not None and question not in known.question_ids:
+        raise InterchangeError(at(where, "question"), f"{show(question)} is not a question id of the file")
+    if parent is not None:
+        if parent not in known.comment_questions:
+            raise InterchangeError(at(where, "parent"), f"{show(parent)} is not an earlier comment id")
+        if question is not None and question != known.comment_questions[parent]:
+            raise InterchangeError(at(where, "question"), f"{show(question)} differs from the question of its "
+                                                          f"parent {show(parent)}; a reply takes its parent's")
+        question = known.comment_questions[parent]
+    known.comment_questions[comment["id"]] = question
+
+
+def _check_tags(comment: dict, where: str, known: _Known) -> None:
+    """The priorities and working groups a comment names are the workplan's."""
+    if not known.has_workplan and (comment.get("priorities") or comment.get("working_groups")):
+        raise InterchangeError(at(where, "priorities"), "names priorities or working groups, but the discussion "
+                                                        "has no workplan")
+    for i, code in enumerate(comment.get("priorities", [])):
+        if code not in known.codes:
+            raise InterchangeError(at(at(where, "priorities"), i), f"{show(code)} is not a priority code of the "
+                                                                   "workplan")
+    for i, slug in enumerate(comment.get("working_groups", [])):
+        if slug not in known.group_slugs:
+            raise InterchangeError(at(at(where, "working_groups"), i), f"{show(slug)} is not a working group "
+                                                                       "of the workplan")
+
+
+def _check_body(comment: dict, where: str, validated: Validated, *, strict: bool) -> None:
+    # An empty body is fine beside attachments; markup that cleans to nothing visible lost the content.
+    raw_body = comment["body_html"]
+    if not has_visible_content(clean_html(raw_body)) and (raw_body.strip() or not comment.get("attachments")):
+        if strict:
+            raise InterchangeError(at(where, "body_html"), "has no content left once the HTML is cleaned")
+        validated.unshowable.append(comment["id"])
+
+
+def _check_attachment(attachment: dict, place: str, bundle: Bundle, files: dict[str, CheckedFile]) -> tuple[str, str]:
+    """The attachment's file is in the bundle as stated; returns its name and type as an upload's checks make them.
+    `files` keeps each path's size and hash, so a file two attachments share is read once."""
+    _text(attachment, "filename", place, 255, required=True)
+    _text(attachment, "content_type", place, 100)
+    path = attachment["path"]
+    if not safe_member(path):
+        raise InterchangeError(at(place, "path"), f"{show(path)} is not a plain relative path inside the bundle")
+    if path == MANIFEST or not bundle.has(path):
+        raise InterchangeError(at(place, "path"), f"{show(path)} is not a file in the bundle")
+    if path not in files:
+        files[path] = hash_member(bundle, path)
+    checked = files[path]
+    if "sha256" in attachment and attachment["sha256"] != checked.sha256:
+        raise InterchangeError(at(place, "sha256"), f"does not match the file {show(path)} (its sha256 is "
+                                                    f"{checked.sha256})")
+    if "size" in attachment and attachment["size"] != checked.size:
+        raise InterchangeError(at(place, "size"), f"{attachment['size']} does not match the file {show(path)} "
+                                                  f"({checked.size} bytes)")
+    return _check_attachment_file(bundle, attachment, checked, place)
+
+
+def _check_references(data: dict, bundle: Bundle, *, strict: bool = False) -> Validated:
+    """Check what ties the records together and to the bundle's files, section by section in the file's order."""
+    known = _Known()
+    if data.get("workplan") is not None:
+        _check_workplan(data["workplan"], known)
+    _check_discussion(data["discussion"], data.get("workplan"), known)
+    _check_questions(data["questions"], known)
+    return _check_comments(data["comments"], bundle, known, strict=strict)
 
 
 def validate_consultation(data: Any, bundle: Bundle, *, strict: bool = False) -> Validated:
