@@ -9,15 +9,14 @@ import zipfile
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from discussions.interchange.bundle import CHUNK, MANIFEST
 from discussions.interchange.errors import InterchangeError
-from discussions.interchange.importer import IMPORT_ACTION, canonical_person
-from discussions.models import Attachment, Comment, Discussion
-from hub.models import AuditEntry
+from discussions.interchange.importer import canonical_person, import_record
+from discussions.models import Attachment, Comment, Discussion, Question
+from workplan.models import Workplan
 
 FORMAT = "hub-consultation"
 VERSION = 1
@@ -101,37 +100,55 @@ def consultation_to_dict(discussion: Discussion, *, comments: QuerySet | None = 
 
 def _consultation(discussion: Discussion, *, comments: QuerySet | None = None,
                   include_emails: bool = False) -> tuple[dict, list[tuple[str, Attachment]]]:
-    record = (AuditEntry.objects.filter(action=IMPORT_ACTION, target_id=str(discussion.pk),
-                                        target_type=ContentType.objects.get_for_model(Discussion))
-              .order_by("-created_at", "-id").values_list("after", flat=True).first()) or {}
+    """The consultation.json of the discussion, and the attachments to write beside it (by their path)."""
+    record = import_record(discussion)
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": _iso(timezone.now())}
-
     workplan = discussion.workplan
     if workplan is not None:
-        priorities = list(workplan.priorities.prefetch_related("gcm_objectives").order_by("kind", "number"))
-        groups = list(workplan.working_groups.prefetch_related("priorities", "co_leads").order_by("slug"))
-        out["workplan"] = {
-            "slug": workplan.slug, "title": workplan.title, "period_start": workplan.period_start,
-            "period_end": workplan.period_end, "status": workplan.status,
-            "priorities": [{
-                "code": p.code, "kind": p.kind, "number": p.number, "title": p.title,
-                "description_html": p.description,
-                "gcm_objectives": sorted(o.number for o in p.gcm_objectives.all()),
-            } for p in priorities],
-            "working_groups": [{
-                "slug": g.slug, "name": g.name, "kind": g.kind,
-                "priorities": [p.code for p in sorted(g.priorities.all(), key=lambda p: (p.kind, p.number))],
-                "co_leads": sorted(o.name for o in g.co_leads.all()),
-                "description_html": g.description,
-            } for g in groups],
-        }
+        out["workplan"] = _workplan_section(workplan)
+    out["discussion"] = _discussion_section(discussion, record, include_emails=include_emails)
+    questions = list(discussion.questions.select_related("posted_by").order_by("order", "id"))
+    question_ids = _Ids("q", questions)
+    posters = record.get("question_posters") or {}
+    out["questions"] = [_question_item(question, question_ids, posters, include_emails=include_emails)
+                        for question in questions]
+    out["comments"], files = _comments_section(discussion, comments, question_ids, include_emails=include_emails)
+    return out, files
 
+
+def _by_code(priorities) -> list[str]:
+    return [p.code for p in sorted(priorities, key=lambda p: (p.kind, p.number))]
+
+
+def _workplan_section(workplan: Workplan) -> dict:
+    priorities = list(workplan.priorities.prefetch_related("gcm_objectives").order_by("kind", "number"))
+    groups = list(workplan.working_groups.prefetch_related("priorities", "co_leads").order_by("slug"))
+    return {
+        "slug": workplan.slug, "title": workplan.title, "period_start": workplan.period_start,
+        "period_end": workplan.period_end, "status": workplan.status,
+        "priorities": [{
+            "code": p.code, "kind": p.kind, "number": p.number, "title": p.title,
+            "description_html": p.description,
+            "gcm_objectives": sorted(o.number for o in p.gcm_objectives.all()),
+        } for p in priorities],
+        "working_groups": [{
+            "slug": g.slug, "name": g.name, "kind": g.kind,
+            "priorities": _by_code(g.priorities.all()),
+            "co_leads": sorted(o.name for o in g.co_leads.all()),
+            "description_html": g.description,
+        } for g in groups],
+    }
+
+
+def _discussion_section(discussion: Discussion, record: dict, *, include_emails: bool) -> dict:
+    # The moderators the import named (with or without an account here), then this site's other moderators.
     moderators = list(record.get("moderators") or [])
     named = {(m.get("email") or "").lower() for m in moderators if m.get("email")}
     for user in discussion.moderators.select_related("profile__organisation").order_by("pk"):
         if user.email.lower() not in named:
             moderators.append(_person_for_user(user))
-    out["discussion"] = {
+    workplan = discussion.workplan
+    return {
         "slug": discussion.slug, "title": discussion.title, "welcome_html": discussion.welcome,
         "status": discussion.status, "opens_at": _iso(discussion.opens_at), "closes_at": _iso(discussion.closes_at),
         "expected_audience": discussion.expected_audience, "languages": list(discussion.languages or []),
@@ -139,63 +156,69 @@ def _consultation(discussion: Discussion, *, comments: QuerySet | None = None,
         "workplan": workplan.slug if workplan else None,
     }
 
-    questions = list(discussion.questions.select_related("posted_by").order_by("order", "id"))
-    question_ids = _Ids("q", questions)
-    posters = record.get("question_posters") or {}
-    out["questions"] = []
-    for question in questions:
-        item = {"id": question_ids[question.pk], "order": question.order, "text": question.text}
-        poster = posters.get(question.source_id) if question.source_id else None
-        if poster is None or poster.get("name") != question.posted_by_name:
-            poster = None
-            if question.posted_by_name or question.posted_by_id:
-                poster = {"name": question.posted_by_name or question.posted_by.get_username(),
-                          "email": question.posted_by.email if question.posted_by else ""}
-        if poster is not None:
-            item["posted_by"] = canonical_person(poster, include_email=include_emails)
-        item["posted_at"] = _iso(question.posted_at)
-        out["questions"].append(item)
 
+def _question_item(question: Question, question_ids: _Ids, posters: dict, *, include_emails: bool) -> dict:
+    item = {"id": question_ids[question.pk], "order": question.order, "text": question.text}
+    # The poster as the import's record has them (with their organisation), unless the question has changed since.
+    poster = posters.get(question.source_id) if question.source_id else None
+    if poster is None or poster.get("name") != question.posted_by_name:
+        poster = None
+        if question.posted_by_name or question.posted_by_id:
+            poster = {"name": question.posted_by_name or question.posted_by.get_username(),
+                      "email": question.posted_by.email if question.posted_by else ""}
+    if poster is not None:
+        item["posted_by"] = canonical_person(poster, include_email=include_emails)
+    item["posted_at"] = _iso(question.posted_at)
+    return item
+
+
+def _comments_section(discussion: Discussion, comments: QuerySet | None, question_ids: _Ids, *,
+                      include_emails: bool) -> tuple[list[dict], list[tuple[str, Attachment]]]:
     selected = discussion.comments.all()
     if comments is not None:
         selected = selected.filter(pk__in=comments.values("pk"))
-    comments = _threaded(list(
+    ordered = _threaded(list(
         selected.select_related("author").prefetch_related("priorities", "working_groups", "attachments")
         .order_by("created_at", "id")))
-    comment_ids = _Ids("c", comments)
+    comment_ids = _Ids("c", ordered)
+    items: list[dict] = []
     files: list[tuple[str, Attachment]] = []
-    out["comments"] = []
-    for comment in comments:
-        # A reply whose parent is not in the selection is written as a comment on its parent's question: the
-        # format needs every parent earlier in the file, and the parent was left out on purpose.
-        reply = comment.parent_id is not None and comment.parent_id in comment_ids.ids
-        author = canonical_person({
-            "name": comment.author_name, "organisation": comment.author_organisation,
-            "stakeholder_group": comment.author_stakeholder_group, "badge": comment.author_badge,
-            "attribution": "person" if comment.show_personal_name else "organisation",
-            "email": comment.author.email if comment.author else "",
-        }, include_email=include_emails)
-        out["comments"].append({
-            "id": comment_ids[comment.pk],
-            "question": question_ids[comment.question_id] if comment.question_id and not reply else None,
-            "parent": comment_ids[comment.parent_id] if reply else None,
-            "author": author,
-            "posted_at": _iso(comment.created_at),
-            # The format knows no "withdrawn": like a hidden comment, it is kept but not shown.
-            "status": Comment.Status.HIDDEN if comment.status == Comment.Status.WITHDRAWN else comment.status,
-            "body_html": comment.body,
-            "priorities": [p.code for p in sorted(comment.priorities.all(), key=lambda p: (p.kind, p.number))],
-            "working_groups": sorted(g.slug for g in comment.working_groups.all()),
-            "attachments": [],
-        })
+    for comment in ordered:
+        item = _comment_item(comment, comment_ids, question_ids, include_emails=include_emails)
         for attachment in comment.attachments.all():
             path = f"attachments/{attachment.pk}-{safe_filename(attachment.original_name)}"
             files.append((path, attachment))
-            out["comments"][-1]["attachments"].append({
+            item["attachments"].append({
                 "filename": attachment.original_name, "path": path, "content_type": attachment.content_type,
                 "size": attachment.size, "sha256": attachment.sha256,
             })
-    return out, files
+        items.append(item)
+    return items, files
+
+
+def _comment_item(comment: Comment, comment_ids: _Ids, question_ids: _Ids, *, include_emails: bool) -> dict:
+    # A reply whose parent is not in the selection is written as a comment on its parent's question: the
+    # format needs every parent earlier in the file, and the parent was left out on purpose.
+    reply = comment.parent_id is not None and comment.parent_id in comment_ids.ids
+    author = canonical_person({
+        "name": comment.author_name, "organisation": comment.author_organisation,
+        "stakeholder_group": comment.author_stakeholder_group, "badge": comment.author_badge,
+        "attribution": "person" if comment.show_personal_name else "organisation",
+        "email": comment.author.email if comment.author else "",
+    }, include_email=include_emails)
+    return {
+        "id": comment_ids[comment.pk],
+        "question": question_ids[comment.question_id] if comment.question_id and not reply else None,
+        "parent": comment_ids[comment.parent_id] if reply else None,
+        "author": author,
+        "posted_at": _iso(comment.created_at),
+        # The format knows no "withdrawn": like a hidden comment, it is kept but not shown.
+        "status": Comment.Status.HIDDEN if comment.status == Comment.Status.WITHDRAWN else comment.status,
+        "body_html": comment.body,
+        "priorities": _by_code(comment.priorities.all()),
+        "working_groups": sorted(g.slug for g in comment.working_groups.all()),
+        "attachments": [],
+    }
 
 
 def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comments: QuerySet | None = None,

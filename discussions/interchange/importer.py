@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,7 +21,7 @@ from discussions.interchange.errors import InterchangeError
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
 from hub.audit import audit_log
-from hub.models import Organisation, StakeholderGroup
+from hub.models import AuditEntry, Organisation, StakeholderGroup
 from hub.text import clean_html, html_to_text
 from workplan.models import GcmObjective, Priority, Workplan, WorkingGroup
 
@@ -224,6 +225,14 @@ def canonical_person(person: dict | None, *, include_email: bool = True) -> dict
     if include_email and person.get("email"):
         out["email"] = person["email"]
     return out
+
+
+def import_record(discussion: Discussion) -> dict:
+    """What the latest import of the discussion kept beside its rows (the `after` of its audit entry): the
+    moderators and question posters as the file named them, which the export writes back."""
+    return (AuditEntry.objects.filter(action=IMPORT_ACTION, target_id=str(discussion.pk),
+                                      target_type=ContentType.objects.get_for_model(Discussion))
+            .order_by("-created_at", "-id").values_list("after", flat=True).first()) or {}
 
 
 class _Importer:
