@@ -8,22 +8,23 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from discussions.interchange.bundle import Bundle, HashingReader, open_bundle, read_manifest
-from discussions.interchange.errors import InterchangeError
+from discussions.interchange.errors import InterchangeError, at
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
 from hub.audit import audit_log
-from hub.models import AuditEntry, Organisation, StakeholderGroup
+from hub.models import AuditEntry
 from hub.text import clean_html, html_to_text
-from workplan.models import GcmObjective, Priority, Workplan, WorkingGroup
+from workplan.models import Priority, Workplan, WorkingGroup
+from workplan.services import PriorityFields, WorkingGroupFields, workplan_import
 
 IMPORT_ACTION = "discussion.import"
 
@@ -235,6 +236,17 @@ def import_record(discussion: Discussion) -> dict:
             .order_by("-created_at", "-id").values_list("after", flat=True).first()) or {}
 
 
+def _priority_fields(item: dict) -> PriorityFields:
+    return PriorityFields(kind=item["kind"], number=item["number"], title=item["title"],
+                          description=item.get("description_html"), gcm_objectives=item.get("gcm_objectives"))
+
+
+def _working_group_fields(item: dict) -> WorkingGroupFields:
+    return WorkingGroupFields(slug=item["slug"], name=item["name"], kind=item.get("kind"),
+                              description=item.get("description_html"), priorities=item.get("priorities"),
+                              co_leads=item.get("co_leads"))
+
+
 class _Importer:
     def __init__(self, plan: ImportPlan, bundle: Bundle, actor, source: str) -> None:
         self.plan = plan
@@ -279,75 +291,31 @@ class _Importer:
         return self.report
 
     def import_workplan(self) -> Workplan | None:
+        """The file's workplan, written through the workplan's service, or the site's workplan the file names."""
         data = self.data.get("workplan")
-        slug = self.data["discussion"].get("workplan")
         if data is None:
-            if not slug:
-                return None
-            workplan = Workplan.objects.get(slug=slug)
-            self.priorities = {p.code: p for p in workplan.priorities.all()}
-            self.groups = {g.slug: g for g in workplan.working_groups.all()}
-            return workplan
-        workplan = Workplan.objects.filter(slug=data["slug"]).first()
-        created = workplan is None
-        if created:
-            this_year = timezone.now().year
-            start = data.get("period_start") or data.get("period_end") or this_year
-            workplan = Workplan(slug=data["slug"], period_start=start, period_end=data.get("period_end") or start)
-        workplan.title = data["title"]
-        for key in ("period_start", "period_end", "status"):
-            if key in data:
-                setattr(workplan, key, data[key])
-        workplan.save()
-        self.count("workplan", created)
+            return self.existing_workplan(self.data["discussion"].get("workplan"))
+        try:
+            result = workplan_import(
+                actor=self.actor, slug=data["slug"], title=data["title"], period_start=data.get("period_start"),
+                period_end=data.get("period_end"), status=data.get("status"),
+                priorities=[_priority_fields(item) for item in data["priorities"]],
+                working_groups=[_working_group_fields(item) for item in data.get("working_groups", [])])
+        except ValidationError as exc:
+            where, messages = next(iter(exc.message_dict.items()))
+            raise InterchangeError(at("workplan", where), messages[0]) from None
+        self.priorities, self.groups = result.priorities, result.working_groups
+        self.report.created.update(result.created)
+        self.report.updated.update(result.updated)
+        return result.workplan
 
-        existing = {(p.kind, p.number): p for p in workplan.priorities.all()}
-        objectives = {o.number: o for o in GcmObjective.objects.all()}
-        for index, item in enumerate(data["priorities"]):
-            priority = existing.get((item["kind"], item["number"]))
-            created = priority is None
-            if created:
-                priority = Priority(workplan=workplan, kind=item["kind"], number=item["number"], order=index)
-            priority.title = item["title"]
-            if "description_html" in item:
-                priority.description = clean_html(item["description_html"])
-            priority.save()
-            if "gcm_objectives" in item:
-                missing = [n for n in item["gcm_objectives"] if n not in objectives]
-                if missing:  # the reference data is loaded by a migration; without it, say so rather than drop them
-                    raise InterchangeError(f"workplan.priorities[{index}].gcm_objectives",
-                                           f"GCM objective {missing[0]} is not in this site's reference data")
-                priority.gcm_objectives.set([objectives[n] for n in item["gcm_objectives"]])
-            self.priorities[priority.code] = priority
-            self.count("priority", created)
-
-        groups = {g.slug: g for g in workplan.working_groups.all()}
-        for item in data.get("working_groups", []):
-            group = groups.get(item["slug"])
-            created = group is None
-            if created:
-                group = WorkingGroup(workplan=workplan, slug=item["slug"])
-            group.name = item["name"]
-            if "kind" in item:
-                group.kind = item["kind"]
-            if "description_html" in item:
-                group.description = clean_html(item["description_html"])
-            group.save()
-            if "priorities" in item:
-                group.priorities.set([self.priorities[code] for code in item["priorities"]])
-            if "co_leads" in item:
-                group.co_leads.set([self.organisation(name) for name in item["co_leads"]])
-            self.groups[group.slug] = group
-            self.count("working group", created)
+    def existing_workplan(self, slug: str | None) -> Workplan | None:
+        if not slug:
+            return None
+        workplan = Workplan.objects.get(slug=slug)
+        self.priorities = {p.code: p for p in workplan.priorities.all()}
+        self.groups = {g.slug: g for g in workplan.working_groups.all()}
         return workplan
-
-    def organisation(self, name: str) -> Organisation:
-        name = name.strip()
-        organisation = Organisation.objects.filter(name__iexact=name).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(name=name, stakeholder_group=StakeholderGroup.OTHER)
-            self.report.created["organisation"] += 1
-        return organisation
 
     def import_discussion(self, workplan: Workplan | None) -> Discussion:
         data = self.data["discussion"]
