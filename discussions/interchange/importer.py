@@ -248,6 +248,9 @@ def _working_group_fields(item: dict) -> WorkingGroupFields:
 
 
 class _Importer:
+    """The writes of one import, in the order the records refer to each other: workplan, discussion, questions,
+    comments with their attachments, then the audit entry."""
+
     def __init__(self, plan: ImportPlan, bundle: Bundle, actor, source: str) -> None:
         self.plan = plan
         self.data = plan.data
@@ -277,18 +280,21 @@ class _Importer:
         questions = self.import_questions(discussion)
         self.import_comments(discussion, workplan, questions)
         self.report.discussion = discussion
-        audit_log(actor=self.actor, action=IMPORT_ACTION, target=discussion, reason=f"Imported from {self.report.source}",
-                  after={
-                      "counts": self.report.as_dict(),
-                      # Kept here because the models have no place for them; the export reads them back.
-                      "moderators": [canonical_person(p) for p in self.data["discussion"].get("moderators", [])],
-                      "question_posters": {q["id"]: canonical_person(q["posted_by"])
-                                           for q in self.data["questions"] if q.get("posted_by")},
-                      "moderators_granted": self.report.moderators_granted,
-                      "moderators_not_granted": self.report.moderators_not_granted,
-                      "unshowable_comments": self.report.unshowable,
-                  })
+        audit_log(actor=self.actor, action=IMPORT_ACTION, target=discussion,
+                  reason=f"Imported from {self.report.source}", after=self.record())
         return self.report
+
+    def record(self) -> dict:
+        """The import's audit entry: its counts, and what the models have no place for (read by import_record)."""
+        return {
+            "counts": self.report.as_dict(),
+            "moderators": [canonical_person(p) for p in self.data["discussion"].get("moderators", [])],
+            "question_posters": {q["id"]: canonical_person(q["posted_by"])
+                                 for q in self.data["questions"] if q.get("posted_by")},
+            "moderators_granted": self.report.moderators_granted,
+            "moderators_not_granted": self.report.moderators_not_granted,
+            "unshowable_comments": self.report.unshowable,
+        }
 
     def import_workplan(self) -> Workplan | None:
         """The file's workplan, written through the workplan's service, or the site's workplan the file names."""
