@@ -28,7 +28,7 @@ from workplan.models import GcmObjective, Priority, Workplan, WorkingGroup
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "interchange" / "example"
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "interchange" / "example"
 PDF_PATH = "attachments/position-paper.pdf"
 
 
