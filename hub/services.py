@@ -48,11 +48,11 @@ def organisation_create(*, actor, name: str, acronym: str = "", stakeholder_grou
     return organisation
 
 
-@transaction.atomic
 def organisation_get_or_create(*, actor, name: str, stakeholder_group: str = StakeholderGroup.OTHER,
                                ) -> tuple[Organisation, bool]:
     """The organisation of this name, whatever its case, or a new one made as `organisation_create` makes it (how
-    an import names the organisations it refers to); returns it and whether it was created."""
+    an import names the organisations it refers to); returns it and whether it was created. Its one write is
+    organisation_create's, in that service's transaction."""
     organisation = Organisation.objects.filter(name__iexact=" ".join(name.split())).first()
     if organisation is not None:
         return organisation, False
