@@ -185,16 +185,17 @@ def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
     return False
 
 
-
 @dataclass
 class CheckedFile:
+    """A file of the bundle as it was read: its size and sha256."""
+
     path: str
     size: int
     sha256: str
 
 
-
 def hash_member(bundle: Bundle, path: str) -> CheckedFile:
+    """Read a file of the bundle once, in chunks, refusing it past MAX_ATTACHMENT_BYTES."""
     digest = hashlib.sha256()
     size = 0
     try:
@@ -207,7 +208,6 @@ def hash_member(bundle: Bundle, path: str) -> CheckedFile:
     except READ_ERRORS as exc:
         raise InterchangeError(path, f"cannot be read from the bundle ({exc})") from None
     return CheckedFile(path, size, digest.hexdigest())
-
 
 
 class HashingReader(io.RawIOBase):

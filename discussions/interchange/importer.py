@@ -278,7 +278,7 @@ class _Importer:
         workplan = self.import_workplan()
         discussion = self.import_discussion(workplan)
         questions = self.import_questions(discussion)
-        self.import_comments(discussion, workplan, questions)
+        self.import_comments(discussion, questions)
         self.report.discussion = discussion
         audit_log(actor=self.actor, action=IMPORT_ACTION, target=discussion,
                   reason=f"Imported from {self.report.source}", after=self.record())
@@ -388,8 +388,7 @@ class _Importer:
             self.count("question", created)
         return out
 
-    def import_comments(self, discussion: Discussion, workplan: Workplan | None,
-                        questions: dict[str, Question]) -> None:
+    def import_comments(self, discussion: Discussion, questions: dict[str, Question]) -> None:
         existing = list(discussion.comments.prefetch_related("attachments"))
         by_source = {c.source_id: c for c in existing if c.source_id}
         by_pk = {f"c{c.pk}": c for c in existing if not c.source_id}
