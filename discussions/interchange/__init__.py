@@ -21,6 +21,13 @@ What the models cannot hold (moderators named in the file without an account her
 who posted a question) is kept in the import's audit entry, which the export reads back. Authors' e-mails are kept
 only by linking the comment to the account with that e-mail. The export writes e-mail addresses only when asked
 (`include_emails`, the export command's --include-emails): by default a bundle carries none.
+
+The workplan with its priorities and working groups, and the organisations that co-lead them, are written by their
+apps' services (`workplan.services.workplan_import`, `hub.services.organisation_get_or_create`), which audit them.
+
+The package: `bundle` reads a .zip or folder within its limits, `validate` checks a parsed file section by section,
+`importer` plans and writes an import, `exporter` writes a bundle; `errors` holds InterchangeError. Code outside the
+package imports from here.
 """
 from discussions.interchange.bundle import (
     MANIFEST,
