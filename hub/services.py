@@ -48,6 +48,17 @@ def organisation_create(*, actor, name: str, acronym: str = "", stakeholder_grou
     return organisation
 
 
+def organisation_get_or_create(*, actor, name: str, stakeholder_group: str = StakeholderGroup.OTHER,
+                               ) -> tuple[Organisation, bool]:
+    """The organisation of this name, whatever its case, or a new one made as `organisation_create` makes it (how
+    an import names the organisations it refers to); returns it and whether it was created. Its one write is
+    organisation_create's, in that service's transaction."""
+    organisation = Organisation.objects.filter(name__iexact=" ".join(name.split())).first()
+    if organisation is not None:
+        return organisation, False
+    return organisation_create(actor=actor, name=name, stakeholder_group=stakeholder_group), True
+
+
 @transaction.atomic
 def profile_update(
     *, actor, user, display_name: str, organisation: Organisation | None, job_title: str = "", country: str = "",

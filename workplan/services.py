@@ -2,6 +2,11 @@
 and sends its mail only once the transaction has committed."""
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+import dataclasses
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -13,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
 from hub.selectors import profile_for_user
+from hub.services import organisation_get_or_create
 from hub.text import clean_html
-from workplan.models import InterestExpression, Priority, WorkingGroup, Workplan
+from workplan.models import GcmObjective, InterestExpression, Priority, WorkingGroup, Workplan
 from workplan.permissions import check_express_interest, check_manage_workplan, check_withdraw_interest
 
 MESSAGE_MAX_LENGTH = 2000
@@ -169,3 +175,122 @@ def interest_export(*, actor, expressions) -> list[InterestExpression]:
     rows = list(expressions)
     audit_log(actor=actor, action="interest.export", after={"rows": len(rows)})
     return rows
+
+
+# --- Imports: a workplan as a file states it (discussions.interchange) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityFields:
+    """A priority as an import states it; None leaves a field as it is on the site."""
+
+    kind: str
+    number: int
+    title: str
+    description: str | None = None  # HTML, cleaned on saving
+    gcm_objectives: Sequence[int] | None = None  # the objectives' numbers
+
+
+@dataclass(frozen=True)
+class WorkingGroupFields:
+    """A working group as an import states it; None leaves a field as it is on the site."""
+
+    slug: str
+    name: str
+    kind: str | None = None
+    description: str | None = None  # HTML, cleaned on saving
+    priorities: Sequence[str] | None = None  # codes of the priorities imported with it
+    co_leads: Sequence[str] | None = None  # organisation names, found whatever their case or created
+
+
+@dataclass
+class WorkplanImport:
+    """What `workplan_import` wrote: the workplan, its priorities by code and working groups by slug, and how many
+    rows of each kind ("workplan", "priority", "working group", "organisation") it created and updated."""
+
+    workplan: Workplan
+    priorities: dict[str, Priority] = dataclasses.field(default_factory=dict)
+    working_groups: dict[str, WorkingGroup] = dataclasses.field(default_factory=dict)
+    created: Counter = dataclasses.field(default_factory=Counter)
+    updated: Counter = dataclasses.field(default_factory=Counter)
+
+    def count(self, kind: str, created: bool) -> None:
+        (self.created if created else self.updated)[kind] += 1
+
+
+@transaction.atomic
+def workplan_import(*, actor, slug: str, title: str, period_start: int | None = None, period_end: int | None = None,
+                    status: str | None = None, priorities: Sequence[PriorityFields] = (),
+                    working_groups: Sequence[WorkingGroupFields] = ()) -> WorkplanImport:
+    """Create or update the workplan with this slug, its priorities (matched by kind and number) and working groups
+    (by slug) as an import states them, audited once for the whole workplan. Only the secretariat imports; actor
+    None is the site itself (the import command). Raises ValidationError naming the field, e.g.
+    `priorities[0].gcm_objectives`, when the site lacks a GCM objective."""
+    if actor is not None:
+        check_manage_workplan(actor)
+    workplan = Workplan.objects.filter(slug=slug).first()
+    result = WorkplanImport(workplan=workplan or Workplan(slug=slug))
+    result.count("workplan", workplan is None)
+    if workplan is None:  # a new workplan needs both years: one stated year, or this one, stands for the other
+        result.workplan.period_start = period_start or period_end or timezone.now().year
+        result.workplan.period_end = period_end or result.workplan.period_start
+    result.workplan.title = title
+    for key, value in (("period_start", period_start), ("period_end", period_end), ("status", status)):
+        if value is not None:
+            setattr(result.workplan, key, value)
+    result.workplan.save()
+    _import_priorities(result, priorities)
+    _import_working_groups(result, working_groups, actor=actor)
+    audit_log(actor=actor, action="workplan.import", target=result.workplan,
+              after={"created": dict(result.created), "updated": dict(result.updated)})
+    return result
+
+
+def _import_priorities(result: WorkplanImport, rows: Sequence[PriorityFields]) -> None:
+    existing = {(p.kind, p.number): p for p in result.workplan.priorities.all()}
+    objectives = {o.number: o for o in GcmObjective.objects.all()}
+    for index, row in enumerate(rows):
+        priority = existing.get((row.kind, row.number))
+        created = priority is None
+        if created:
+            priority = Priority(workplan=result.workplan, kind=row.kind, number=row.number, order=index)
+        priority.title = row.title
+        if row.description is not None:
+            priority.description = clean_html(row.description)
+        priority.save()
+        if row.gcm_objectives is not None:
+            missing = [n for n in row.gcm_objectives if n not in objectives]
+            if missing:  # the reference data is loaded by a migration; without it, say so rather than drop them
+                raise ValidationError({f"priorities[{index}].gcm_objectives": _(
+                    "GCM objective %(number)s is not in this site's reference data") % {"number": missing[0]}})
+            priority.gcm_objectives.set([objectives[n] for n in row.gcm_objectives])
+        result.priorities[priority.code] = priority
+        result.count("priority", created)
+
+
+def _import_working_groups(result: WorkplanImport, rows: Sequence[WorkingGroupFields], *, actor) -> None:
+    existing = {g.slug: g for g in result.workplan.working_groups.all()}
+    for row in rows:
+        group = existing.get(row.slug)
+        created = group is None
+        if created:
+            group = WorkingGroup(workplan=result.workplan, slug=row.slug)
+        group.name = row.name
+        if row.kind is not None:
+            group.kind = row.kind
+        if row.description is not None:
+            group.description = clean_html(row.description)
+        group.save()
+        if row.priorities is not None:
+            group.priorities.set([result.priorities[code] for code in row.priorities])
+        if row.co_leads is not None:
+            group.co_leads.set([_co_lead(result, name, actor=actor) for name in row.co_leads])
+        result.working_groups[group.slug] = group
+        result.count("working group", created)
+
+
+def _co_lead(result: WorkplanImport, name: str, *, actor):
+    organisation, created = organisation_get_or_create(actor=actor, name=name)
+    if created:
+        result.created["organisation"] += 1
+    return organisation

@@ -153,3 +153,65 @@ def test_the_workplan_slug_interest_is_reserved():
 
     with pytest.raises(ValidationError, match="used by the site"):
         Workplan(title="X", slug="interest", period_start=2022, period_end=2024).full_clean()
+
+
+# --- workplan_import: a workplan as a file states it (discussions.interchange) ----------------------------------
+
+
+def _import(actor=None, **changes):
+    from workplan.services import PriorityFields, WorkingGroupFields, workplan_import
+
+    fields = {
+        "slug": "plan-2025", "title": "Plan", "period_start": 2025, "status": "draft",
+        "priorities": [PriorityFields(kind="new", number=1, title="Indicators",
+                                      description='<p onclick="x()">Hi<script>alert(1)</script></p>',
+                                      gcm_objectives=[1, 23])],
+        "working_groups": [WorkingGroupFields(slug="wg-return", name="Return", priorities=["NP1"],
+                                              co_leads=["Migrant forum", "A New  Organisation"])],
+    }
+    fields.update(changes)
+    return workplan_import(actor=actor, **fields)
+
+
+def test_a_workplan_import_creates_the_rows_cleans_their_html_and_is_audited_once():
+    make_organisation(name="Migrant Forum")
+    result = _import()
+
+    workplan = result.workplan
+    assert (workplan.slug, workplan.period_start, workplan.period_end) == ("plan-2025", 2025, 2025)
+    priority = result.priorities["NP1"]
+    assert priority.description == "<p>Hi</p>" and priority.order == 0
+    assert sorted(priority.gcm_objectives.values_list("number", flat=True)) == [1, 23]
+    group = result.working_groups["wg-return"]
+    assert list(group.priorities.all()) == [priority]
+    # An organisation is found whatever its case; a new one is made as a stakeholder's would be (unverified).
+    assert sorted(group.co_leads.values_list("name", "verified")) == [("A New Organisation", False),
+                                                                     ("Migrant Forum", True)]
+    assert result.created == {"workplan": 1, "priority": 1, "working group": 1, "organisation": 1}
+    assert AuditEntry.objects.filter(action="workplan.import", target_id=str(workplan.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="organisation.create").count() == 1
+
+
+def test_a_second_workplan_import_updates_the_same_rows():
+    first = _import()
+    second = _import(title="Plan (final)", status="final")
+
+    assert second.workplan.pk == first.workplan.pk and second.workplan.title == "Plan (final)"
+    assert second.priorities["NP1"].pk == first.priorities["NP1"].pk
+    assert second.created == {} and second.updated == {"workplan": 1, "priority": 1, "working group": 1}
+
+
+def test_a_workplan_import_is_the_secretariats(secretariat):
+    with pytest.raises(PermissionDenied):
+        _import(actor=make_user())
+    assert _import(actor=secretariat).workplan.slug == "plan-2025"
+
+
+def test_a_workplan_import_naming_a_gcm_objective_the_site_lacks_names_the_field():
+    from workplan.models import GcmObjective
+
+    GcmObjective.objects.filter(number=23).delete()
+    with pytest.raises(ValidationError) as caught:
+        _import()
+    assert caught.value.message_dict == {
+        "priorities[0].gcm_objectives": ["GCM objective 23 is not in this site's reference data"]}
