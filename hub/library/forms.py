@@ -79,9 +79,7 @@ class ResourceForm(forms.Form):
         self.fields["priorities"].queryset = _priorities()
         self.fields["year"].max_value = timezone.localdate().year + 1
         self.fields["year"].widget.attrs["max"] = self.fields["year"].max_value
-        self.existing_file = existing_file
-        if not existing_file:
-            del self.fields["remove_file"]
+        self.existing_file = existing_file  # the template offers "remove_file" only when there is one
         self.checked_file = None  # set by the view once the upload passed its checks
 
     def clean_file(self):

@@ -77,7 +77,6 @@ def library_index(request: HttpRequest) -> HttpResponse:
     return render(request, "library/index.html", {
         "page": page, "form": form, "filters": filters, "query": _query_without_page(request),
         "can_manage": can_manage_library(request.user),
-        "membership": selectors.roster_membership(request.user),
     })
 
 
@@ -165,7 +164,7 @@ def resource_submit(request: HttpRequest) -> HttpResponse:
                                             "against the published criteria, and e-mail you the decision."))
                 return redirect(resource.get_absolute_url())
         _keep_file(request, form)
-    _, criteria = selectors.criteria()
+    _page, criteria = selectors.criteria()
     return render(request, "library/resource_form.html", {"form": form, "criteria": criteria}, status=200)
 
 
@@ -212,7 +211,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "region": resource.region, "country": resource.country, "year": resource.year,
             "publisher": resource.publisher, "gcm_objectives": list(resource.gcm_objectives.all()),
             "priorities": list(resource.priorities.all()), "licence": resource.licence})
-    _, criteria = selectors.criteria()
+    _page, criteria = selectors.criteria()
     return render(request, "library/resource_form.html", {
         "form": form, "criteria": criteria, "resource": resource,
         "feedback": selectors.feedback_for_submitter(resource)})
@@ -256,7 +255,8 @@ def roster_apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reviewer_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "library/reviewer.html", {"data": selectors.reviewer_page(request.user),
+    data = selectors.reviewer_page(request.user)
+    return render(request, "library/reviewer.html", {"data": data, "membership": data.membership,
                                                      "today": timezone.localdate()})
 
 

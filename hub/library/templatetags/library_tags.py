@@ -15,9 +15,7 @@ def library_nav(context, current: str = "") -> dict:
     """Links to the library's pages this person can use: the secretariat's, a reviewer's, a submitter's."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    membership = context.get("membership", None)
-    if membership is None and getattr(user, "is_authenticated", False):
-        membership = roster_membership(user)
+    membership = context["membership"] if "membership" in context else roster_membership(user)
     return {
         "current": current, "user": user, "can_manage": can_manage_library(user),
         "is_reviewer": bool(membership and membership.status == RosterMember.Status.ACCEPTED),
