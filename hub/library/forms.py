@@ -156,7 +156,7 @@ class ReviewForm(forms.Form):
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.name, help_text=criterion.description, choices=SCORE_CHOICES, coerce=int,
-                widget=forms.RadioSelect(attrs={"class": "score-choice"}),
+                widget=forms.RadioSelect,
                 error_messages={"required": _("Score “%(criterion)s” from %(min)d to %(max)d.") % {
                     "criterion": criterion.name, "min": SCORE_MIN, "max": SCORE_MAX}})
 
