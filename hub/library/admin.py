@@ -4,11 +4,14 @@ permissions, sanitize, audit and e-mail."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from hub.library.models import Criterion, CriteriaPage, Language, Resource, Review, ReviewScore, RosterMember
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -157,6 +157,15 @@ def send_roster_decided(member_id: int) -> bool:
                           "reviewer_url": site_url() + reverse("library:reviewer-page")})
 
 
+def send_roster_retired(member_id: int) -> bool:
+    """To a former member: the secretariat took them off the roster (their open requests were withdrawn)."""
+    member = RosterMember.objects.select_related("user").filter(pk=member_id).first()
+    if member is None or not member.user.is_active:
+        return False
+    return _send(to=member.user.email, subject=_("You are no longer on the peer review roster"),
+                 template="library/email/roster_retired.txt", context={"member": member})
+
+
 # --- Queued after the caller's transaction commits ---------------------------------------------------------------
 
 def notify_submitted(resource: Resource) -> None:
@@ -191,3 +200,7 @@ def notify_roster_application(member: RosterMember) -> None:
 
 def notify_roster_decided(member: RosterMember) -> None:
     _queue(send_roster_decided, member.pk)
+
+
+def notify_roster_retired(member: RosterMember) -> None:
+    _queue(send_roster_retired, member.pk)

@@ -499,7 +499,8 @@ def roster_decide(*, actor, member: RosterMember, accept: bool, reply: str = "")
 
 @transaction.atomic
 def roster_retire(*, actor, member: RosterMember) -> RosterMember:
-    """The secretariat takes a member off the roster; their open review requests are withdrawn."""
+    """The secretariat takes a member off the roster; their open review requests are withdrawn and they are
+    told."""
     check_manage_library(actor)
     member = RosterMember.objects.select_for_update().get(pk=member.pk)
     if member.status != RosterMember.Status.ACCEPTED:
@@ -510,6 +511,7 @@ def roster_retire(*, actor, member: RosterMember) -> RosterMember:
         review_cancel(actor=actor, review=review)
     audit_log(actor=actor, action="roster.retire", target=member, before={"status": RosterMember.Status.ACCEPTED},
               after={"status": member.status})
+    notifications.notify_roster_retired(member)
     return member
 
 

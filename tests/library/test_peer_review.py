@@ -326,12 +326,17 @@ def test_a_mail_that_cannot_be_sent_leaves_the_decision_saved(world, monkeypatch
     assert resource.status == Resource.Status.REJECTED
 
 
-def test_a_reviewer_taken_off_the_roster_has_their_open_reviews_withdrawn(world, django_capture_on_commit_callbacks):
+def test_a_reviewer_taken_off_the_roster_has_their_open_reviews_withdrawn(world, mailoutbox,
+                                                                         django_capture_on_commit_callbacks):
     resource = make_resource(submitted_by=world.submitter, status=Resource.Status.IN_REVIEW)
     review = make_review(resource=resource, reviewer=world.reviewer_a)
-    services.roster_retire(actor=world.secretariat, member=world.reviewer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.roster_retire(actor=world.secretariat, member=world.reviewer_a)
     review.refresh_from_db()
     assert review.status == Review.Status.CANCELLED
+    assert sorted(m.subject for m in mailoutbox if m.to == ["richard@example.org"]) == [
+        "[Hub] Review no longer needed: " + resource.title, "[Hub] You are no longer on the peer review roster"]
+    assert AuditEntry.objects.filter(action="roster.retire").exists()
     with pytest.raises(PermissionDenied):
         services.review_submit(actor=world.reviewer_a.user, review=review, no_conflict=True, scores=scores(),
                                recommendation="accept", comments_for_submitter="Good.")
