@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from hub.library.models import Resource
+from hub.library.models import Region, Resource, ResourceType, Scope
 from hub.spreadsheets import neutralise
 from hub.text import html_to_text
 
@@ -29,21 +29,39 @@ def _date(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
 
-def row(resource: Resource, *, site_url: str) -> list[Any]:
-    """One resource's cells, in the order of COLUMNS (relations must be prefetched)."""
-    from django.urls import reverse
+class RowBuilder:
+    """Cells of one resource, in the order of COLUMNS (relations must be prefetched). Labels and URL patterns are
+    looked up once per export, not once per row."""
 
-    file_url = (site_url + reverse("library:resource-file", kwargs={"pk": resource.pk})) if resource.file else ""
-    return [
-        resource.title, html_to_text(resource.summary), resource.type, resource.url,
-        ";".join(lang.code for lang in resource.languages.all()), resource.scope, resource.region, resource.country,
-        resource.year if resource.year is not None else "", resource.publisher,
-        ";".join(str(o.number) for o in resource.gcm_objectives.all()),
-        ";".join(f"{p.workplan.slug}/{p.code}" for p in resource.priorities.all()), resource.licence,
-        _date(resource.published_at), resource.pk, resource.status, resource.get_type_display(), resource.where,
-        file_url, site_url + resource.get_absolute_url(), resource.submitter_name,
-        resource.submitter_organisation.name if resource.submitter_organisation else "",
-    ]
+    def __init__(self, *, site_url: str) -> None:
+        from django.urls import reverse
+
+        marker = 987654321
+        self.page = site_url + reverse("library:resource-detail", kwargs={"pk": marker}).replace(str(marker), "{}")
+        self.file = site_url + reverse("library:resource-file", kwargs={"pk": marker}).replace(str(marker), "{}")
+        self.types = {value: str(label) for value, label in ResourceType.choices}
+        self.scopes = {value: str(label) for value, label in Scope.choices}
+        self.regions = {value: str(label) for value, label in Region.choices}
+
+    def where(self, resource: Resource) -> str:
+        if resource.scope == Scope.REGIONAL:
+            return self.regions.get(resource.region, resource.region)
+        if resource.scope == Scope.NATIONAL:
+            return resource.country
+        return self.scopes.get(resource.scope, resource.scope)
+
+    def __call__(self, resource: Resource) -> list[Any]:
+        return [
+            resource.title, html_to_text(resource.summary), resource.type, resource.url,
+            ";".join(lang.code for lang in resource.languages.all()), resource.scope, resource.region,
+            resource.country, resource.year if resource.year is not None else "", resource.publisher,
+            ";".join(str(o.number) for o in resource.gcm_objectives.all()),
+            ";".join(f"{p.workplan.slug}/{p.code}" for p in resource.priorities.all()), resource.licence,
+            _date(resource.published_at), resource.pk, resource.status, self.types.get(resource.type, resource.type),
+            self.where(resource), self.file.format(resource.pk) if resource.file else "",
+            self.page.format(resource.pk), resource.submitter_name,
+            resource.submitter_organisation.name if resource.submitter_organisation else "",
+        ]
 
 
 def _text(value: Any) -> Any:
@@ -56,9 +74,10 @@ def write_csv(out: IO[str], resources: Iterable[Resource], *, site_url: str, bom
         out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(HEADERS)
+    row = RowBuilder(site_url=site_url)
     count = 0
     for resource in resources:
-        writer.writerow([_text(value) for value in row(resource, site_url=site_url)])
+        writer.writerow([_text(value) for value in row(resource)])
         count += 1
     return count
 
@@ -93,9 +112,10 @@ def write_xlsx(out: IO[bytes], resources: Iterable[Resource], *, site_url: str) 
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    row = RowBuilder(site_url=site_url)
     count = 0
     for resource in resources:
-        sheet.append([_excel_text(value) for value in row(resource, site_url=site_url)])
+        sheet.append([_excel_text(value) for value in row(resource)])
         count += 1
     workbook.save(out)
     return count
