@@ -94,6 +94,7 @@ def load(stdout, style) -> None:
             "scope": scope, "region": region, "country": country, "year": year, "publisher": publisher,
             "licence": "CC BY 4.0 (example)", "status": status, "round": 1, "submitted_by": submitter,
             "submitter_name": submitter.profile.display_name, "submitter_organisation": submitter.profile.organisation,
+            "submitter_organisation_confirmed": submitter.profile.membership_confirmed,
             "submitted_at": now - timedelta(days=60 - age),
             "decided_at": now - timedelta(days=30 - age) if published else None,
             "published_at": now - timedelta(days=30 - age) if published else None,

@@ -1,8 +1,8 @@
 """Files attached to resources. They pass the site-wide upload checker (`hub.uploads.check_file`: the type read
 from the bytes and matching the name, the size limited), narrowed to the formats a library keeps.
 
-A file that passed the checks on a form that failed for another reason is kept for the session (staged) and
-offered again, so that nobody has to choose it twice.
+A file that passed the checks on a form that failed for another reason is kept (staged) and offered again, so
+that nobody has to choose it twice; each person keeps at most one such file waiting.
 """
 from __future__ import annotations
 
@@ -35,16 +35,33 @@ _STAGE_DIR = "library/staged"
 _SESSION_KEY = "library_staged_files"
 
 
+def _folder(request) -> str:
+    return f"{_STAGE_DIR}/{request.user.pk}"
+
+
+def _drop_all(request) -> None:
+    """Remove every file this person keeps staged, in any session: one waiting file per person at most."""
+    folder = _folder(request)
+    try:
+        _dirs, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
+    request.session[_SESSION_KEY] = {}
+
+
 def stage(request, checked: CheckedFile) -> CheckedFile:
-    """Keep a checked file for this session; returns it with its token set."""
-    if checked.token:
+    """Keep a checked file for this person until their next attempt; returns it with its token set. Only signed-in
+    people with a complete profile reach a library form, and each keeps one waiting file at most (staging a new
+    one drops the previous), so what waits in storage is bounded by the number of submitters."""
+    if checked.token and staged_file(request, checked.token) is not None:
         return checked
-    staged = request.session.get(_SESSION_KEY, {})
+    _drop_all(request)
     checked.token = uuid.uuid4().hex
-    path = default_storage.save(f"{_STAGE_DIR}/{checked.token}", File(io.BytesIO(checked.data)))
-    staged[checked.token] = {"path": path, "name": checked.name, "content_type": checked.content_type,
-                             "sha256": checked.sha256}
-    request.session[_SESSION_KEY] = staged
+    path = default_storage.save(f"{_folder(request)}/{checked.token}", File(io.BytesIO(checked.data)))
+    request.session[_SESSION_KEY] = {checked.token: {"path": path, "name": checked.name,
+                                                     "content_type": checked.content_type, "sha256": checked.sha256}}
     return checked
 
 
@@ -62,9 +79,6 @@ def staged_file(request, token: str) -> CheckedFile | None:
 
 
 def unstage(request, token: str) -> None:
-    """Forget a staged file once it is saved with its resource (or abandoned)."""
-    staged = request.session.get(_SESSION_KEY, {})
-    meta = staged.pop(token or "", None)
-    if meta:
-        default_storage.delete(meta["path"])
-        request.session[_SESSION_KEY] = staged
+    """Forget the staged file once it is saved with its resource (or abandoned)."""
+    if token and token in request.session.get(_SESSION_KEY, {}):
+        _drop_all(request)

@@ -110,11 +110,13 @@ class Resource(models.Model):
     round = models.PositiveSmallIntegerField(_("review round"), default=1)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="library_submissions")
-    # Snapshots taken at submission: who submitted for which organisation survives profile changes, and no
-    # reviewer from that organisation may review the resource.
+    # Snapshots taken at submission: who submitted for which organisation (claimed or confirmed; not a refused
+    # claim) survives profile changes, and no reviewer from that organisation may review the resource.
     submitter_name = models.CharField(_("submitted by"), max_length=150, blank=True)
     submitter_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL,
                                                related_name="+", verbose_name=_("submitter's organisation"))
+    # Readers see the organisation only if the submitter's membership was confirmed when they submitted.
+    submitter_organisation_confirmed = models.BooleanField(_("membership confirmed"), default=False)
     imported = models.BooleanField(_("imported"), default=False,
                                    help_text=_("Brought in from an earlier collection rather than submitted here."))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from hub.library.models import Resource, Review, RosterMember
+from hub.models import Membership
 from hub.permissions import check_profile_complete
 from hub.selectors import profile_for_user
 
@@ -66,17 +67,28 @@ def check_review(user, review: Review) -> None:
             "status": review.get_status_display().lower()})
 
 
+def claimed_organisation(profile):
+    """The organisation a profile names, confirmed or still awaiting confirmation; None for a refused claim."""
+    if profile is None or profile.membership == Membership.REFUSED:
+        return None
+    return profile.organisation
+
+
+def _organisation_id(user) -> int | None:
+    organisation = claimed_organisation(profile_for_user(user))
+    return organisation.pk if organisation else None
+
+
 def conflict_with_submitter(member: RosterMember, resource: Resource) -> str:
     """Why the roster member may not review the resource (empty when they may): never the submitter, and never
-    anyone from the submitter's organisation, then or now."""
+    anyone from the submitter's organisation, then or now. Organisations count as soon as they are claimed, before
+    any confirmation: the rule errs on the side of independence."""
     if resource.submitted_by_id and member.user_id == resource.submitted_by_id:
         return _("%(name)s submitted this resource.") % {"name": member.name}
     submitter_orgs = {resource.submitter_organisation_id}
     if resource.submitted_by_id:
-        submitter_profile = profile_for_user(resource.submitted_by)
-        submitter_orgs.add(submitter_profile.organisation_id if submitter_profile else None)
-    member_profile = profile_for_user(member.user)
-    member_orgs = {member.organisation_id, member_profile.organisation_id if member_profile else None}
+        submitter_orgs.add(_organisation_id(resource.submitted_by))
+    member_orgs = {member.organisation_id, _organisation_id(member.user)}
     if (submitter_orgs - {None}) & (member_orgs - {None}):
         return _("%(name)s is from the submitter's organisation.") % {"name": member.name}
     return ""

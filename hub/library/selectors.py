@@ -14,6 +14,7 @@ from hub.library.models import (
     SCOPE_RANK, Criterion, CriteriaPage, Language, Resource, Review, ReviewScore, RosterMember, Scope,
 )
 from hub.library.permissions import can_manage_library, is_submitter
+from hub.models import Membership, Profile
 from workplan.models import GcmObjective, Priority
 
 REVIEWS_REQUIRED = 2
@@ -233,14 +234,15 @@ def reviewer_suggestions(resource: Resource) -> list[Suggestion]:
     left out (the service enforces the same rule)."""
     submitter_orgs = {resource.submitter_organisation_id}
     if resource.submitted_by_id:
-        submitter_orgs.update(Resource.objects.filter(pk=resource.pk)
-                              .values_list("submitted_by__profile__organisation", flat=True))
+        submitter_orgs.update(Profile.objects.filter(user_id=resource.submitted_by_id)
+                              .exclude(membership=Membership.REFUSED).values_list("organisation", flat=True))
     submitter_orgs.discard(None)
     already = Review.objects.filter(resource=resource, round=resource.round).values("reviewer_id")
+    claimed = Q(user__profile__organisation__in=submitter_orgs) & ~Q(user__profile__membership=Membership.REFUSED)
     members = (RosterMember.objects.filter(status=RosterMember.Status.ACCEPTED)
                .exclude(pk__in=already)
                .exclude(organisation__in=submitter_orgs)
-               .exclude(user__profile__organisation__in=submitter_orgs)
+               .exclude(claimed)
                .prefetch_related("expertise", "languages"))
     if resource.submitted_by_id:
         members = members.exclude(user_id=resource.submitted_by_id)

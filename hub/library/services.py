@@ -20,7 +20,7 @@ from hub.library.models import (
 )
 from hub.library.permissions import (
     check_apply_to_roster, check_edit_submission, check_manage_library, check_review, check_submit_resource,
-    conflict_with_submitter,
+    claimed_organisation, conflict_with_submitter,
 )
 from hub.library.selectors import REVIEWS_REQUIRED
 from hub.selectors import profile_for_user
@@ -171,8 +171,9 @@ def resource_submit(*, actor, details: ResourceDetails, file: CheckedFile | None
         raise ValidationError(errors)
     profile = profile_for_user(actor)
     resource = Resource(submitted_by=actor, submitter_name=profile.display_name,
-                        submitter_organisation=profile.organisation, status=Resource.Status.SUBMITTED,
-                        submitted_at=timezone.now())
+                        submitter_organisation=claimed_organisation(profile),
+                        submitter_organisation_confirmed=profile.membership_confirmed,
+                        status=Resource.Status.SUBMITTED, submitted_at=timezone.now())
     apply_details(resource, details)
     if file is not None:
         _attach(resource, file)
@@ -462,7 +463,8 @@ def roster_apply(*, actor, affiliation: str, expertise: list[GcmObjective], lang
     try:
         with transaction.atomic():  # two clicks at once meet the database constraint, not a 500
             member = RosterMember.objects.create(
-                user=actor, name=profile.display_name, organisation=profile.organisation, affiliation=affiliation,
+                user=actor, name=profile.display_name, organisation=claimed_organisation(profile),
+                affiliation=affiliation,
                 cv=cv, cv_url=cv_url, conflicts=conflicts)
     except IntegrityError:
         raise ValidationError(_("You have already applied to the roster, or are on it.")) from None

@@ -30,6 +30,7 @@ from hub.library.permissions import (
     can_edit_submission, can_manage_library, check_apply_to_roster, check_manage_library, check_submit_resource,
     is_submitter,
 )
+from hub.http import apply_errors
 from hub.text import html_to_text
 
 PER_PAGE = 20
@@ -40,14 +41,6 @@ QUEUE_LABELS = {
     "to_assign": gettext_lazy("Waiting for reviewers"), "in_review": gettext_lazy("In review"),
     "revision": gettext_lazy("Revision requested"), "decided": gettext_lazy("Decided"), "all": gettext_lazy("All"),
 }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _secretariat(view):
@@ -157,7 +150,7 @@ def resource_submit(request: HttpRequest) -> HttpResponse:
             try:
                 resource = services.resource_submit(actor=request.user, details=form.details(), file=checked)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 files.unstage(request, request.POST.get("staged_file", ""))
                 messages.success(request, _("Thank you. The secretariat will ask two experts to review your resource "
@@ -194,7 +187,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 resource = services.resource_update(actor=request.user, resource=resource, details=form.details(),
                                                     file=checked, remove_file=remove)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 files.unstage(request, request.POST.get("staged_file", ""))
                 if revising:
@@ -240,7 +233,7 @@ def roster_apply(request: HttpRequest) -> HttpResponse:
                                   expertise=list(data["expertise"]), languages=list(data["languages"]),
                                   cv=data["cv"], cv_url=data["cv_url"], conflicts=data["conflicts"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Thank you for applying. The secretariat will review your application and "
                                         "e-mail you its decision."))
@@ -275,7 +268,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     recommendation=data["recommendation"], comments_for_submitter=data["comments_for_submitter"],
                     comments_for_secretariat=data["comments_for_secretariat"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
                 return redirect("library:reviewer-page")
@@ -300,7 +293,7 @@ def review_decline(request: HttpRequest, pk: int) -> HttpResponse:
             services.review_decline(actor=request.user, review=item, reason=form.cleaned_data["reason"],
                                     note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect("library:reviewer-page")
@@ -365,7 +358,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
             created = services.review_assign(actor=request.user, resource=resource, reviewers=chosen,
                                              due_date=form.cleaned_data["due_date"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Asked %(names)s to review; they have been e-mailed.") % {
                 "names": ", ".join(r.reviewer.name for r in created)})
@@ -383,7 +376,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             resource = services.resource_decide(actor=request.user, resource=resource,
                                                 decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(title)s” is now %(status)s. The submitter has been e-mailed.") % {
                 "title": resource.title, "status": resource.get_status_display().lower()})

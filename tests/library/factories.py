@@ -28,6 +28,7 @@ def make_resource(*, submitted_by=None, status: str = Resource.Status.PUBLISHED,
         "status": status, "submitted_at": now, "submitted_by": submitted_by,
         "submitter_name": profile.display_name if profile else "",
         "submitter_organisation": profile.organisation if profile else None,
+        "submitter_organisation_confirmed": bool(profile and profile.membership_confirmed),
         "published_at": now if status == Resource.Status.PUBLISHED else None,
     }
     defaults.update(fields)

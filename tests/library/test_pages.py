@@ -385,3 +385,21 @@ def test_a_gcm_objective_page_lists_its_priorities_and_resources(client):
     assert response.status_code == 200
     assert objective.title in html and "Alternatives to detention" in html and "Detention brief" in html
     assert client.get("/workplan/objectives/24/").status_code == 404
+
+
+def test_each_person_keeps_at_most_one_staged_file(client, settings):
+    from pathlib import Path
+
+    user = make_user()
+    client.force_login(user)
+    for name in ("first.pdf", "second.pdf", "third.pdf"):
+        upload = SimpleUploadedFile(name, minimal_pdf(), content_type="application/pdf")
+        html = client.post("/library/submit/", form_data(title="", file=upload)).content.decode()
+        assert name in html
+    staged = list((Path(settings.MEDIA_ROOT) / "library" / "staged" / str(user.pk)).iterdir())
+    assert len(staged) == 1
+
+
+def test_the_page_credits_the_submitter_and_their_confirmed_organisation(client, world):
+    resource = make_resource(submitted_by=world.submitter)
+    assert "<dd>Amina Odhiambo, Migrant Forum</dd>" in client.get(resource.get_absolute_url()).content.decode()

@@ -340,3 +340,30 @@ def test_a_reviewer_taken_off_the_roster_has_their_open_reviews_withdrawn(world,
     with pytest.raises(PermissionDenied):
         services.review_submit(actor=world.reviewer_a.user, review=review, no_conflict=True, scores=scores(),
                                recommendation="accept", comments_for_submitter="Good.")
+
+
+def test_an_unconfirmed_organisation_still_keeps_its_members_from_reviewing_but_is_not_shown(
+        world, client, django_capture_on_commit_callbacks):
+    from hub.models import Membership
+
+    claimant = make_user(organisation=world.submitter.profile.organisation, membership=Membership.REQUESTED,
+                         name="Claimant")
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = services.resource_submit(actor=claimant, details=details())
+    assert resource.submitter_organisation == world.submitter.profile.organisation
+    assert not resource.submitter_organisation_confirmed
+    assert "Colleague" not in [s.member.name for s in reviewer_suggestions(resource)]
+    with pytest.raises(ValidationError, match="from the submitter's organisation"):
+        services.review_assign(actor=world.secretariat, resource=resource, reviewers=[world.colleague], due_date=DUE)
+    resource.status = Resource.Status.PUBLISHED
+    resource.save()
+    html = client.get(resource.get_absolute_url()).content.decode()
+    assert "<dd>Claimant</dd>" in html and "Claimant, Migrant Forum" not in html
+
+
+def test_a_refused_claim_is_not_kept_as_the_submitters_organisation(world, django_capture_on_commit_callbacks):
+    from hub.models import Membership
+
+    refused = make_user(organisation=world.submitter.profile.organisation, membership=Membership.REFUSED)
+    resource = services.resource_submit(actor=refused, details=details())
+    assert resource.submitter_organisation is None
