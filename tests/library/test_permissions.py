@@ -109,7 +109,14 @@ def test_pages(client, setup, role, name, args, expected):
 
 
 ACTIONS = [
+    ("library:submit", lambda s: [], SIGNED_IN),
+    ("library:resource-edit", lambda s: [s.in_review.pk],
+     {"anonymous": "login", "submitter": "ok", "stakeholder": 404, "reviewer_assigned": 403,
+      "reviewer_not_assigned": 404, "moderator": 404, "secretariat": 403}),
+    ("library:roster-apply", lambda s: [], {**SIGNED_IN, "reviewer_assigned": 403, "reviewer_not_assigned": 403}),
+    ("library:review", lambda s: [s.review.pk], REVIEWER_ONLY),
     ("library:review-decline", lambda s: [s.review.pk], {**REVIEWER_ONLY, "reviewer_assigned": 400}),
+    ("library:criteria-edit", lambda s: [], SECRETARIAT_ONLY),
     ("library:assign", lambda s: [s.in_review.pk], SECRETARIAT_ONLY),
     ("library:decide", lambda s: [s.in_review.pk], SECRETARIAT_ONLY),
     ("library:review-cancel", lambda s: [s.review.pk], SECRETARIAT_ONLY),
@@ -119,12 +126,15 @@ ACTIONS = [
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name, args, expected", ACTIONS, ids=[a[0] for a in ACTIONS])
+@pytest.mark.parametrize("name, args, expected", ACTIONS, ids=[f"{a[0]}-post" for a in ACTIONS])
 def test_actions(client, setup, role, name, args, expected):
     """An empty POST: refused before anything is read for everyone but those allowed, for whom the form
     explains what is missing (or, with nothing to fill in, the action happens)."""
+    before = (Resource.objects.count(), RosterMember.objects.count())
     response = login(client, setup, role).post(reverse(name, args=args(setup)), {})
     check(response, expected[role], role, name)
+    if expected[role] not in ("ok", 200, 400):
+        assert (Resource.objects.count(), RosterMember.objects.count()) == before
 
 
 def test_a_reviewer_who_declined_no_longer_sees_the_unpublished_resource(client, setup):
