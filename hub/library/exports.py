@@ -1,5 +1,6 @@
-"""The library as CSV or Excel. Every text cell goes through `hub.spreadsheets.neutralise`, so a spreadsheet never
-runs a title or a summary as a formula. The columns the import reads come first, with the same names, so an
+"""The library as CSV or Excel. Every text cell goes through `hub.spreadsheets` (`neutralise_csv` for CSV, which
+also guards a formula after a separator; `neutralise` for Excel, whose text cells are moreover stored as text), so
+a spreadsheet never runs a title or a summary as a formula. The columns the import reads come first, with the same names, so an
 export can be imported elsewhere."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from hub.library.models import Region, Resource, ResourceType, Scope
-from hub.spreadsheets import neutralise
+from hub.spreadsheets import neutralise, neutralise_csv
 from hub.text import html_to_text
 
 # (header, width in Excel). The first twelve are the import's columns.
@@ -65,7 +66,7 @@ class RowBuilder:
 
 
 def _text(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
+    return neutralise_csv(value) if isinstance(value, str) else value
 
 
 def write_csv(out: IO[str], resources: Iterable[Resource], *, site_url: str, bom: bool = True) -> int:
@@ -112,10 +113,22 @@ def write_xlsx(out: IO[bytes], resources: Iterable[Resource], *, site_url: str) 
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    from openpyxl.cell.cell import ERROR_CODES
+
     row = RowBuilder(site_url=site_url)
     count = 0
     for resource in resources:
-        sheet.append([_excel_text(value) for value in row(resource)])
+        cells = []
+        for value in row(resource):
+            value = _excel_text(value)
+            if isinstance(value, str) and (value[:1] == "=" or value in ERROR_CODES):
+                # openpyxl would store these as a formula or an error value: set the type by hand (a second guard
+                # behind neutralise, which already prefixes a formula).
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            cells.append(value)
+        sheet.append(cells)
         count += 1
     workbook.save(out)
     return count

@@ -111,7 +111,7 @@ DANGEROUS = "=HYPERLINK(\"http://evil.example\",\"click\")"
 
 
 def test_the_csv_export_neutralises_formulas_and_is_audited(client):
-    make_resource(title=DANGEROUS, publisher="+SUM(A1:A2)", summary="<p>-2+3</p>")
+    make_resource(title=DANGEROUS, publisher="+SUM(A1:A2)", summary="<p>-2+3</p>", licence="Agreed;=WEBSERVICE(1)")
     make_resource(title="Pending", status=Resource.Status.SUBMITTED)
     client.force_login(make_user(role=SECRETARIAT))
     response = client.get("/library/manage/export.csv")
@@ -121,13 +121,14 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(client):
     [row] = rows[1:]  # published only by default
     data = dict(zip(HEADERS, row))
     assert data["title"] == "'" + DANGEROUS and data["publisher"] == "'+SUM(A1:A2)" and data["summary"] == "'-2+3"
+    assert data["licence"] == "Agreed;'=WEBSERVICE(1)"  # safe however another program splits the line
     assert AuditEntry.objects.filter(action="library.export").exists()
     rows = list(csv.reader(io.StringIO(client.get("/library/manage/export.csv?status=all").content.decode("utf-8-sig"))))
     assert len(rows) == 3
 
 
 def test_the_excel_export_neutralises_formulas(client):
-    make_resource(title=DANGEROUS, licence="@cmd")
+    make_resource(title=DANGEROUS, licence="@cmd", publisher="#N/A")
     client.force_login(make_user(role=SECRETARIAT))
     response = client.get("/library/manage/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -135,6 +136,7 @@ def test_the_excel_export_neutralises_formulas(client):
     values = dict(zip(header, [cell.value for cell in sheet[2]]))
     assert header == HEADERS
     assert values["title"] == "'" + DANGEROUS and values["licence"] == "'@cmd"
+    assert values["publisher"] == "#N/A" and sheet.cell(row=2, column=header.index("publisher") + 1).data_type == "s"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
