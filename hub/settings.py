@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "hub",
     "workplan",
     "discussions",
+    "hub.library",
 ]
 
 MIDDLEWARE = [

@@ -26,4 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workplan/", include("workplan.urls")),
     path("discussions/", include("discussions.urls")),
+    path("library/", include("hub.library.urls")),
 ]

@@ -13,7 +13,7 @@ from hub.models import Organisation
 from workplan.validators import validate_workplan_document
 
 # Paths under /workplan/ that a workplan slug must not take.
-RESERVED_SLUGS = {"interest"}
+RESERVED_SLUGS = {"interest", "objectives"}
 
 
 class GcmObjective(models.Model):
@@ -29,6 +29,9 @@ class GcmObjective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workplan:objective-detail", kwargs={"number": self.number})
 
 
 class Workplan(models.Model):

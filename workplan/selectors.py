@@ -8,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from hub.models import Organisation
-from workplan import feedback
-from workplan.models import InterestExpression, Priority, WorkingGroup, Workplan
+from workplan import feedback, resources
+from workplan.models import GcmObjective, InterestExpression, Priority, WorkingGroup, Workplan
 
 
 def workplan_list() -> QuerySet[Workplan]:
@@ -81,6 +81,36 @@ def feedback_item_template() -> str | None:
     """The template the feedback provider renders each item with; None without a provider."""
     provider = feedback.provider()
     return provider.item_template if provider is not None else None
+
+
+RESOURCES_SHOWN = 10
+
+
+def priority_resources(priority: Priority) -> resources.RelatedResources | None:
+    """The first published library resources supporting the priority; None when no library provides them."""
+    provider = resources.provider()
+    return provider.for_priority(priority, limit=RESOURCES_SHOWN) if provider is not None else None
+
+
+def objective_resources(objective: GcmObjective) -> resources.RelatedResources | None:
+    """The first published library resources on the GCM objective; None when no library provides them."""
+    provider = resources.provider()
+    return provider.for_objective(objective, limit=RESOURCES_SHOWN) if provider is not None else None
+
+
+def resource_item_template() -> str | None:
+    """The template the resource provider renders each item with; None without a provider."""
+    provider = resources.provider()
+    return provider.item_template if provider is not None else None
+
+
+def objective_with_priorities(number: int) -> GcmObjective:
+    """The GCM objective with the active priorities (and their workplans) that serve it; or 404."""
+    return get_object_or_404(
+        GcmObjective.objects.prefetch_related(Prefetch(
+            "priorities", queryset=Priority.objects.filter(active=True).select_related("workplan")
+            .order_by("-workplan__period_start", "workplan__title", "kind", "number"))),
+        number=number)
 
 
 def working_group_by_slug(workplan_slug: str, group_slug: str) -> WorkingGroup:

@@ -55,6 +55,15 @@ def priority_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return render(request, "workplan/priority_detail.html", {
         "priority": priority, "workplan": priority.workplan, "feedback_page": page,
         "feedback_template": selectors.feedback_item_template(),
+        "resources": selectors.priority_resources(priority), "resource_template": selectors.resource_item_template(),
+    })
+
+
+def objective_detail(request: HttpRequest, number: int) -> HttpResponse:
+    objective = selectors.objective_with_priorities(number)
+    return render(request, "workplan/objective_detail.html", {
+        "objective": objective, "resources": selectors.objective_resources(objective),
+        "resource_template": selectors.resource_item_template(),
     })
 
 

@@ -110,8 +110,9 @@ def test_the_priority_page_takes_a_fixed_number_of_queries(client, fake_feedback
     workplan, [priority] = _workplan_with_priorities(1)
     ContactMessage.objects.all().delete()
     add_feedback(priority, size)
-    # priority with workplan, its objectives, its groups, the feedback count, the feedback page
-    with django_assert_num_queries(5):
+    # priority with workplan, its objectives, its groups, the feedback count, the feedback page, and the first
+    # library resources on the priority (one query, from the library's resource provider)
+    with django_assert_num_queries(6):
         response = client.get(priority.get_absolute_url())
     assert response.status_code == 200
 
