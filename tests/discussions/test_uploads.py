@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from discussions import uploads
+from hub import uploads as hub_uploads
 from discussions.models import Attachment, Comment
 from tests import zipbombs
 from tests.factories import make_attachment, make_comment, make_question, make_user, minimal_pdf
@@ -176,7 +177,7 @@ def test_a_zip_whose_directory_makes_absurd_or_contradictory_claims_is_refused(s
 
 
 def test_all_members_together_may_not_declare_more_than_the_total_limit(monkeypatch):
-    monkeypatch.setattr(uploads, "ZIP_MAX_TOTAL_BYTES", 2 * MB)
+    monkeypatch.setattr(hub_uploads, "ZIP_MAX_TOTAL_BYTES", 2 * MB)
     members = [zipbombs.packed("[Content_Types].xml", b"<Types/>"), zipbombs.packed("word/document.xml", b"<w/>")]
     members += [zipbombs.packed(f"word/media/image{i}.png", bytes(range(256)) * 4096) for i in range(3)]  # 1 MB each
     assert refusal("x.docx", zipbombs.build(members)) == (
@@ -185,14 +186,14 @@ def test_all_members_together_may_not_declare_more_than_the_total_limit(monkeypa
 
 @pytest.mark.parametrize("shape", [zipbombs.docx_many_members, zipbombs.docx_directory_only_members])
 def test_a_zip_with_more_members_than_documents_have_is_refused_before_its_directory_is_read(monkeypatch, shape):
-    monkeypatch.setattr(uploads, "ZIP_MAX_MEMBERS", 50)
+    monkeypatch.setattr(hub_uploads, "ZIP_MAX_MEMBERS", 50)
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("directory read"))
     with pytest.raises(ValidationError, match="“many.docx” cannot be accepted: it holds more than 50 files inside"):
         uploads.check_file(upload("many.docx", shape(60)))
 
 
 def test_a_zip_whose_table_of_contents_is_bigger_than_documents_need_is_refused_before_it_is_read(monkeypatch):
-    monkeypatch.setattr(uploads, "ZIP_MAX_DIRECTORY_BYTES", 100 * 1024)
+    monkeypatch.setattr(hub_uploads, "ZIP_MAX_DIRECTORY_BYTES", 100 * 1024)
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("directory read"))
     assert refusal("fat.docx", zipbombs.docx_fat_directory(100, 1024)).startswith(
         "“fat.docx” cannot be accepted: its table of contents alone takes 105.")
@@ -209,7 +210,7 @@ def test_the_table_of_contents_of_a_zip64_archive_is_measured_from_its_zip64_rec
     end = data.rindex(b"PK\x05\x06")
     real_size = int.from_bytes(data[end + 12:end + 16], "little")
     data[end + 12:end + 16] = b"\xff\xff\xff\xff"  # as a writer of a larger archive would put it
-    assert uploads._directory_size(bytes(data)) == real_size
+    assert hub_uploads._directory_size(bytes(data)) == real_size
     assert uploads.check_file(upload("zip64.docx", bytes(data))).content_type.endswith("wordprocessingml.document")
 
 
