@@ -6,5 +6,5 @@ app_name = "discussions"
 urlpatterns = [
     path("", include("discussions.urls_public")),
     path("moderation/", include("discussions.urls_moderation")),
-    path("secretariat/", include("discussions.urls_secretariat")),
+    path("secretariat/", include("discussions.secretariat.urls")),
 ]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from discussions.export_filters import ExportFilters, comments_for_export
+from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
 from hub.spreadsheets import neutralise, neutralise_csv

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from discussions import export as export_module
-from discussions import responses as response_services
-from discussions.export_filters import ExportFilterForm, ExportFilters, comments_for_export, parse_id
+from discussions.secretariat import export as export_module
+from discussions.secretariat import services as response_services
+from discussions.secretariat.selectors import ExportFilterForm, ExportFilters, comments_for_export, parse_id
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import can_export_feedback, check_export_feedback
-from discussions.synthesis import synthesis_for_discussion
+from discussions.secretariat.synthesis import synthesis_for_discussion
 from workplan.models import Priority
 
 RESPONSES_PER_PAGE = 50

@@ -13,8 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from discussions import export
-from discussions.export_filters import STATUS_ALL, ExportFilters, comments_for_export
+from discussions.secretariat import export
+from discussions.secretariat.selectors import STATUS_ALL, ExportFilters, comments_for_export
 from discussions.models import Comment, Discussion
 from hub.models import StakeholderGroup
 from workplan.models import Priority

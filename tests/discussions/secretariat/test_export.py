@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from discussions.export import COLUMNS, HEADERS, TOPIC_COLUMNS
+from discussions.secretariat.export import COLUMNS, HEADERS, TOPIC_COLUMNS
 from hub.spreadsheets import neutralise
 from discussions.models import Comment
 from hub.models import StakeholderGroup
-from tests.discussions.secretariat_data import (
+from tests.discussions.secretariat.conftest import (
     KnownSet,
     make_export_attachment,
     make_comments,
@@ -313,8 +313,8 @@ def test_the_json_bundle_needs_exactly_one_discussion_and_holds_it(known, secret
 
 
 def test_the_personal_name_column_is_empty_for_an_export_without_that_right(known):
-    from discussions.export import ExportOptions, RowBuilder, iterate_comments
-    from discussions.export_filters import ExportFilters
+    from discussions.secretariat.export import ExportOptions, RowBuilder, iterate_comments
+    from discussions.secretariat.selectors import ExportFilters
 
     filters = ExportFilters(discussion_ids=(known.discussion.pk,))
     builder = RowBuilder(filters, ExportOptions(base_url=BASE, include_personal_names=False))
@@ -460,7 +460,7 @@ def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from discussions.export import Column, _Sheet
+    from discussions.secretariat.export import Column, _Sheet
 
     styles = {"bold": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE7F3"), "header": Alignment(),
               "wrap": Alignment(wrap_text=True)}

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from discussions.export import HEADERS
-from tests.discussions.secretariat_data import KnownSet
+from discussions.secretariat.export import HEADERS
+from tests.discussions.secretariat.conftest import KnownSet
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Disposition
-from tests.discussions.secretariat_data import KnownSet
+from tests.discussions.secretariat.conftest import KnownSet
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

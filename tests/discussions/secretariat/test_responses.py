@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from discussions.models import Disposition
-from discussions.responses import (
+from discussions.secretariat.services import (
     comments_for_response_table,
     discussion_set_publish_responses,
     disposition_clear,
@@ -14,7 +14,7 @@ from discussions.responses import (
     response_counts,
 )
 from hub.models import AuditEntry
-from tests.discussions.secretariat_data import KnownSet, make_comments, make_export_discussion
+from tests.discussions.secretariat.conftest import KnownSet, make_comments, make_export_discussion
 from tests.factories import make_priority, make_user
 
 pytestmark = pytest.mark.django_db

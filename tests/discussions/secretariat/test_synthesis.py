@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from discussions.synthesis import build_timeline, synthesis_for_discussion
+from discussions.secretariat.synthesis import build_timeline, synthesis_for_discussion
 from hub.models import StakeholderGroup
-from tests.discussions.secretariat_data import KnownSet, make_comments, make_export_discussion
+from tests.discussions.secretariat.conftest import KnownSet, make_comments, make_export_discussion
 from tests.factories import make_priority, make_user
 
 pytestmark = pytest.mark.django_db
