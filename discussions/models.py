@@ -46,7 +46,7 @@ class Discussion(models.Model):
         _("publish at once for verified organisations"), default=False)
     trust_after_published = models.PositiveSmallIntegerField(
         _("publish at once after this many published comments"), null=True, blank=True)
-    # The secretariat's responses to comments (see discussions/responses.py) are public only when this is on.
+    # The secretariat's responses to comments (see discussions/secretariat/services.py) are public only when this is on.
     publish_responses = models.BooleanField(_("publish the secretariat's responses"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

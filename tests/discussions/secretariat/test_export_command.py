@@ -11,14 +11,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from discussions.secretariat.export import HEADERS
-from tests.discussions.secretariat.conftest import KnownSet
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return KnownSet()
 
 
 def _run(*args) -> str:
