@@ -1,6 +1,10 @@
-"""Django admin over discussions, for site admins. Everyday moderation happens in the moderation pages."""
+"""Django admin over discussions, for the secretariat and site admins. A discussion is saved through
+`services.discussion_save` (its welcome text cleaned, the change audited). What moderators decide - a comment's
+text and status, reports, notes - and the secretariat's responses are read-only here: the moderation and
+secretariat pages act on them through the services, which keep versions and write the audit log."""
 from django.contrib import admin
 
+from discussions import services
 from discussions.models import (
     Attachment, Comment, CommentVersion, Discussion, DiscussionDocument, Disposition, Flag, Milestone, ModeratorNote,
     Question, Subscription,
@@ -33,6 +37,9 @@ class DiscussionAdmin(admin.ModelAdmin):
     filter_horizontal = ["moderators"]
     inlines = [MilestoneInline, DocumentInline, QuestionInline]
 
+    def save_model(self, request, obj, form, change):
+        services.discussion_save(actor=request.user, discussion=obj, changed=form.changed_data)
+
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
@@ -55,12 +62,13 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["pk", "discussion", "author_name", "author_organisation", "status", "created_at", "highlighted"]
     list_filter = ["status", "discussion", "highlighted"]
     search_fields = ["author_name", "author_organisation", "body_text"]
-    raw_id_fields = ["author", "parent", "moderated_by"]
+    raw_id_fields = ["author", "parent"]
     list_select_related = ["discussion"]
     filter_horizontal = ["priorities", "working_groups"]
     date_hierarchy = "created_at"
     inlines = [AttachmentInline, VersionInline]
-    readonly_fields = ["submission_key", "edit_count", "edited_at"]
+    readonly_fields = ["body", "body_text", "status", "published_at", "decline_reason", "hidden_reason",
+                       "highlighted", "moderated_by", "moderated_at", "submission_key", "edit_count", "edited_at"]
 
 
 @admin.register(Question)
@@ -75,17 +83,30 @@ class SubscriptionAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, not edited: the moderation and secretariat pages change these through audited services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(ReadOnlyAdmin):
     list_display = ["comment", "reporter", "reason", "created_at", "resolved_at"]
     list_filter = ["reason"]
-    raw_id_fields = ["comment", "reporter", "resolved_by"]
+    list_select_related = ["comment", "reporter"]
 
 
 @admin.register(Disposition)
-class DispositionAdmin(admin.ModelAdmin):
+class DispositionAdmin(ReadOnlyAdmin):
     list_display = ["comment", "outcome", "decided_at"]
-    raw_id_fields = ["comment", "decided_by"]
+    list_select_related = ["comment"]
 
 
-admin.site.register(ModeratorNote)
+@admin.register(ModeratorNote)
+class ModeratorNoteAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "author_name", "created_at"]
+    list_select_related = ["comment"]

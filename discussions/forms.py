@@ -18,7 +18,7 @@ from workplan.models import Priority, WorkingGroup
 
 class PriorityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Priority) -> str:
-        return f"{obj.code} · {obj.label}: {obj.title}"
+        return obj.choice_label
 
 
 class CommentForm(forms.Form):

@@ -39,14 +39,14 @@ class Discussion(models.Model):
     attachments_allowed = models.BooleanField(_("attachments allowed"), default=True)
     help_url = models.URLField(_("help link"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    # Moderation settings (see discussions/moderation.py).
+    # Moderation settings (the rules read them in discussions/permissions.py and discussions/moderation/).
     auto_hide_flags = models.PositiveSmallIntegerField(
         _("hide after this many reports"), default=3, help_text=_("0 turns automatic hiding off."))
     trust_verified_organisations = models.BooleanField(
         _("publish at once for verified organisations"), default=False)
     trust_after_published = models.PositiveSmallIntegerField(
         _("publish at once after this many published comments"), null=True, blank=True)
-    # The secretariat's responses to comments (see discussions/secretariat/services.py) are public only when this is on.
+    # The responses the secretariat records on its pages (Disposition) are public only when this is on.
     publish_responses = models.BooleanField(_("publish the secretariat's responses"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -175,7 +175,7 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     edit_count = models.PositiveSmallIntegerField(_("edits"), default=0)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # Moderation outcome (discussions/moderation.py writes these).
+    # Moderation outcome (the verbs of discussions/moderation/ write these).
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     highlighted = models.BooleanField(_("highlighted by the moderator"), default=False)

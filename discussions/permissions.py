@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion
 from hub.permissions import check_profile_complete, has_complete_profile, is_site_moderator
+from hub.selectors import profile_for_user
 
 
 def moderates_everything(user) -> bool:
@@ -57,14 +58,6 @@ def check_moderate_discussion(user, discussion: Discussion) -> None:
     if not can_moderate_discussion(user, discussion):
         raise PermissionDenied(_("Only this discussion's moderators can do that."))
 
-
-def can_moderate_anything(user) -> bool:
-    """Whether the user has a review queue at all (site-wide or for some discussion)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers
-    # (and this runs on every page, for the menu: it skips the group lookup that moderates_everything makes).
-    return user.has_perm("discussions.moderate_discussion") or bool(_listed_ids(user))
 
 
 def can_export_feedback(user) -> bool:
@@ -200,3 +193,100 @@ def counts_toward_auto_hide(user, *, now: datetime | None = None) -> bool:
     if joined is None or joined > (now or timezone.now()) - timedelta(days=flag_trusted_after_days()):
         return False
     return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED).exists()
+
+
+# --- Moderation: who has a queue, who moderates a comment, who publishes without review ---------------------------
+
+def check_moderate_anything(user) -> None:
+    """The moderation list pages (queue, dashboard, audit log) are for users with a review queue at all: site-wide
+    or for some discussion."""
+    # The Moderators group holds moderate_discussion, so has_perm answers for site moderators and superusers
+    # (and this runs on every page, for the menu: it skips the group lookup that moderates_everything makes).
+    if not (getattr(user, "is_authenticated", False)
+            and (user.has_perm("discussions.moderate_discussion") or _listed_ids(user))):
+        raise PermissionDenied(_("Only moderators can see this page."))
+
+
+def can_moderate_anything(user) -> bool:
+    try:
+        check_moderate_anything(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_moderate_comment(user, comment: Comment) -> None:
+    """Every moderation verb on a comment: 404 when the user may not even see the comment, 403 when they see it
+    but do not moderate its discussion."""
+    check_view_comment(user, comment)
+    check_moderate_discussion(user, comment.discussion)
+
+
+def can_publish_without_review(user, discussion: Discussion) -> bool:
+    """Who is trusted: a new or edited comment skips the review queue under post-moderation, for the discussion's
+    moderators, for confirmed members of verified organisations when the discussion trusts them (a declared,
+    unconfirmed membership does not count), and for authors with enough published comments (on the whole site)
+    when the discussion sets that number."""
+    if discussion.moderation == Discussion.Moderation.POST:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can_moderate_discussion(user, discussion):
+        return True
+    if discussion.trust_verified_organisations:
+        profile = profile_for_user(user)
+        if profile is not None and profile.membership_confirmed and profile.organisation.verified:
+            return True
+    needed = discussion.trust_after_published
+    if not needed:
+        return False
+    return Comment.objects.filter(author=user, status=Comment.Status.PUBLISHED)[:needed].count() >= needed
+
+
+def initial_status_for(discussion: Discussion, author) -> str:
+    """The status a new comment starts with: published for those trusted (can_publish_without_review), pending
+    otherwise."""
+    return Comment.Status.PUBLISHED if can_publish_without_review(author, discussion) else Comment.Status.PENDING
+
+
+# --- The public side: replying, downloading a file, a discussion's settings ---------------------------------------
+
+
+def can_reply_to_comment(user, comment: Comment) -> bool:
+    """check_post_comment for a reply to `comment` (whose discussion and question are loaded)."""
+    try:
+        check_post_comment(user, comment.discussion, parent=comment)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_view_discussion(user, discussion: Discussion) -> None:
+    """A discussion the user may not see (someone else's draft) answers 404, not 403."""
+    if not can_view_discussion(user, discussion):
+        raise Http404
+
+
+def check_download_attachment(user, attachment) -> None:
+    """A file is served only with its comment: nothing of a discussion the user may not see (a draft); a published
+    comment's files to everyone; files of any other comment (pending, hidden, declined) only to its author and the
+    moderators, so a hidden comment's files are withheld from the public like its text. 404 otherwise."""
+    comment = attachment.comment
+    check_view_discussion(user, comment.discussion)
+    if comment.status == Comment.Status.PUBLISHED:
+        return
+    if getattr(user, "is_authenticated", False) and comment.author_id == user.pk:
+        return
+    if not can_moderate_discussion(user, comment.discussion):
+        raise Http404
+
+
+def can_save_discussion(user, discussion: Discussion) -> bool:
+    """The secretariat sets up discussions (add_discussion) and changes their settings (change_discussion)."""
+    permission = "discussions.add_discussion" if discussion.pk is None else "discussions.change_discussion"
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(permission))
+
+
+def check_save_discussion(user, discussion: Discussion) -> None:
+    if not can_save_discussion(user, discussion):
+        raise PermissionDenied(_("Only the secretariat can set up discussions."))

@@ -12,14 +12,22 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from discussions.models import Comment, Discussion
+from discussions.permissions import (
+    can_comment_in,
+    can_edit_comment,
+    can_flag_comment,
+    can_moderate_discussion,
+    can_reply_to_comment,
+    can_withdraw_comment,
+)
 from discussions.selectors import Entry
 from discussions.uploads import TYPE_NAMES
-from hub.models import StakeholderGroup
+from hub.models import stakeholder_group_label
 from hub.text import clean_html_for_display
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
@@ -33,34 +41,11 @@ class UrlPattern:
     """A URL reversed once and filled in per object: reversing for each of a thousand comments is slow."""
 
     def __init__(self, name: str, **kwargs) -> None:
-        try:
-            url = reverse(name, kwargs={**kwargs, "pk": _SENTINEL})
-        except NoReverseMatch:
-            # Some links belong to parts built separately (moderation); without them the link is left out.
-            self.prefix = self.suffix = None
-        else:
-            self.prefix, _, self.suffix = url.partition(str(_SENTINEL))
-
-    def __bool__(self) -> bool:
-        return self.prefix is not None
+        url = reverse(name, kwargs={**kwargs, "pk": _SENTINEL})
+        self.prefix, _, self.suffix = url.partition(str(_SENTINEL))
 
     def __call__(self, pk: int) -> str:
-        return "" if self.prefix is None else f"{self.prefix}{pk}{self.suffix}"
-
-
-def optional_url(name: str, *args, **kwargs) -> str:
-    """The URL, or '' when the name does not (yet) resolve."""
-    try:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
-
-
-_GROUP_LABELS = dict(StakeholderGroup.choices)
-
-
-def stakeholder_group_label(code: str) -> str:
-    return str(_GROUP_LABELS.get(code, code))
+        return f"{self.prefix}{pk}{self.suffix}"
 
 
 def body_html(comment: Comment, discussion: Discussion) -> SafeString:
@@ -155,6 +140,33 @@ def _fragment_context(entry: Entry, discussion: Discussion, attachment_url: UrlP
         "group_chips": [(g, _url(memo, g)) for g in c.group_list] if show_body else [],
         "Status": Comment.Status,
     }
+
+
+def add_reader_links(entries: Iterable[Entry], *, discussion: Discussion, user) -> None:
+    """Fill `entry.urls` with the links this reader may follow on each comment shown in full (reply, edit,
+    withdraw, report, moderate), as discussions.permissions allows. Each URL is reversed once per page."""
+    may_post = can_comment_in(user, discussion)
+    moderator = can_moderate_discussion(user, discussion)
+    signed_in = getattr(user, "is_authenticated", False)
+    post_url = reverse("discussions:comment-create", kwargs={"slug": discussion.slug})
+    edit_url, withdraw_url, flag_url, moderate_url = (UrlPattern(f"discussions:{name}") for name in (
+        "comment-edit", "comment-withdraw", "comment-flag", "comment-moderate"))
+    for entry in entries:
+        c = entry.comment
+        urls = entry.urls = {}
+        if entry.placeholder:
+            continue
+        if may_post and can_reply_to_comment(user, c):
+            urls["reply"] = f"{post_url}?parent={c.pk}"
+        if entry.own:
+            if can_edit_comment(user, c):
+                urls["edit"] = edit_url(c.pk)
+            if can_withdraw_comment(user, c):
+                urls["withdraw"] = withdraw_url(c.pk)
+        elif signed_in and can_flag_comment(user, c):
+            urls["flag"] = flag_url(c.pk)
+        if moderator:
+            urls["moderate"] = moderate_url(c.pk)
 
 
 def thread_html(entries: list[Entry]) -> SafeString:

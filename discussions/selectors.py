@@ -4,16 +4,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from discussions.models import Attachment, Comment, Discussion, Question, Subscription
-from discussions.permissions import can_moderate_discussion, can_view_discussion, check_view_comment, publicly_visible
+from discussions.models import Attachment, Comment, Discussion, DiscussionDocument, Question, Subscription
+from discussions.permissions import (
+    can_view_discussion,
+    check_download_attachment,
+    check_view_comment,
+    check_view_discussion,
+    publicly_visible,
+)
 from workplan.models import Priority, WorkingGroup, Workplan
 
-PUBLIC_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.HIDDEN)
 # Past this depth replies stop moving right and say whom they answer instead.
 MAX_INDENT = 3
 
@@ -33,8 +38,7 @@ def discussion_list(*, user=None) -> list[Discussion]:
             published_count=_count_subquery(Comment, status=Comment.Status.PUBLISHED),
         ).order_by("-opens_at", "title")
     )
-    visible = [d for d in discussions if d.status != Discussion.Status.DRAFT
-               or (user is not None and can_view_discussion(user, d))]
+    visible = [d for d in discussions if can_view_discussion(user, d)]
     rank = {Discussion.Status.OPEN: 0, Discussion.Status.DRAFT: 1, Discussion.Status.CLOSED: 2,
             Discussion.Status.ARCHIVED: 3}
     for discussion in visible:
@@ -52,8 +56,7 @@ def discussion_for_page(*, slug: str, user=None) -> Discussion:
         ),
         slug=slug,
     )
-    if not can_view_discussion(user, discussion):
-        raise Http404
+    check_view_discussion(user, discussion)
     return discussion
 
 
@@ -171,60 +174,75 @@ def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions:
         questions = questions_for_discussion(discussion)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     comments = comments_for_thread(discussion)
-    by_id = {c.pk: c for c in comments}
-    children: dict[int | None, list[Comment]] = defaultdict(list)
+    by_question = {q.pk: q for q in questions}
     for comment in comments:
-        comment.discussion = discussion  # saves a query wherever get_absolute_url is used
-        parent_id = comment.parent_id if comment.parent_id in by_id else None
-        children[parent_id].append(comment)
-
-    shown = {c.pk: _shown_to(c, user_id) for c in comments}
-    # Keep an unshown comment only as a placeholder for shown replies below it.
-    keep: dict[int, str] = {}
-    order: list[Comment] = []
-    stack = list(reversed(children[None]))
-    while stack:  # iterative pre-order walk: reply chains can be deeper than Python's recursion allows
-        node = stack.pop()
-        order.append(node)
-        stack.extend(reversed(children[node.pk]))
-    for node in reversed(order):  # children before parents
-        state = shown[node.pk]
-        if state is not None:
-            keep[node.pk] = state
-        elif any(child.pk in keep for child in children[node.pk]):
-            keep[node.pk] = "unavailable"
-
-    question_ids = {q.pk for q in questions}
+        # Saves a query wherever get_absolute_url is used, and for each permission asked about a comment.
+        comment.discussion = discussion
+        comment.question = by_question.get(comment.question_id)
+    tree = _Tree(comments, user_id=user_id)
     roots_by_question: dict[int | None, list[Comment]] = defaultdict(list)
-    for root in children[None]:
-        if root.pk in keep:
-            qid = root.question_id if root.question_id in question_ids else None
-            roots_by_question[qid].append(root)
+    for root in tree.roots():
+        roots_by_question[root.question_id if root.question_id in by_question else None].append(root)
+    threads = []
+    for question in questions:
+        entries = tree.entries(roots_by_question.get(question.pk, []))
+        count = sum(1 for e in entries if e.comment.status == Comment.Status.PUBLISHED)
+        threads.append(QuestionThread(question=question, entries=entries, published_count=count))
+    return Thread(
+        questions=threads, general=tree.entries(roots_by_question.get(None, [])),
+        published_count=sum(1 for c in comments if c.status == Comment.Status.PUBLISHED),
+        own_pending_count=sum(1 for c in comments if user_id and c.author_id == user_id
+                              and c.status == Comment.Status.PENDING),
+    )
 
-    published_total = sum(1 for c in comments if c.status == Comment.Status.PUBLISHED)
-    own_pending = sum(1 for c in comments if user_id and c.author_id == user_id and c.status == Comment.Status.PENDING)
 
-    def walk(roots: list[Comment]) -> list[Entry]:
+class _Tree:
+    """The comments of one discussion as a reply tree, with what this reader is shown of each (`keep`: '' in full,
+    'hidden' or 'unavailable' as a placeholder; an absent comment is not shown at all)."""
+
+    def __init__(self, comments: list[Comment], *, user_id: int | None) -> None:
+        self.user_id = user_id
+        self.by_id = {c.pk: c for c in comments}
+        self.children: dict[int | None, list[Comment]] = defaultdict(list)
+        for comment in comments:
+            self.children[comment.parent_id if comment.parent_id in self.by_id else None].append(comment)
+        self.keep = self._kept({c.pk: _shown_to(c, user_id) for c in comments})
+
+    def _kept(self, shown: dict[int, str | None]) -> dict[int, str]:
+        """Keep an unshown comment only as a placeholder for shown replies below it."""
+        order: list[Comment] = []
+        stack = list(reversed(self.children[None]))
+        while stack:  # iterative pre-order walk: reply chains can be deeper than Python's recursion allows
+            node = stack.pop()
+            order.append(node)
+            stack.extend(reversed(self.children[node.pk]))
+        keep: dict[int, str] = {}
+        for node in reversed(order):  # children before parents
+            state = shown[node.pk]
+            if state is not None:
+                keep[node.pk] = state
+            elif any(child.pk in keep for child in self.children[node.pk]):
+                keep[node.pk] = "unavailable"
+        return keep
+
+    def roots(self) -> list[Comment]:
+        return [root for root in self.children[None] if root.pk in self.keep]
+
+    def entries(self, roots: list[Comment]) -> list[Entry]:
+        """The thread below `roots` in page order: highlighted roots first, then each reply after its parent."""
+        keep = self.keep
         roots = sorted(roots, key=lambda c: (not (c.highlighted and keep[c.pk] == ""),))  # stable: time order kept
         entries: list[Entry] = []
         stack: list[tuple[Comment, int]] = [(root, 0) for root in reversed(roots)]
         while stack:
             node, level = stack.pop()
-            parent = by_id.get(node.parent_id) if node.parent_id in keep else None
+            parent = self.by_id.get(node.parent_id) if node.parent_id in keep else None
             entries.append(Entry(comment=node, indent=min(level, MAX_INDENT), reply_to=parent,
                                  reply_to_name=parent.shown_name if parent is not None and keep[parent.pk] == "" else "",
                                  placeholder=keep[node.pk],
-                                 own=user_id is not None and node.author_id == user_id))
-            stack.extend((child, level + 1) for child in reversed(children[node.pk]) if child.pk in keep)
+                                 own=self.user_id is not None and node.author_id == self.user_id))
+            stack.extend((child, level + 1) for child in reversed(self.children[node.pk]) if child.pk in keep)
         return entries
-
-    threads = []
-    for question in questions:
-        entries = walk(roots_by_question.get(question.pk, []))
-        count = sum(1 for e in entries if e.comment.status == Comment.Status.PUBLISHED)
-        threads.append(QuestionThread(question=question, entries=entries, published_count=count))
-    return Thread(questions=threads, general=walk(roots_by_question.get(None, [])),
-                  published_count=published_total, own_pending_count=own_pending)
 
 
 def is_following(user, discussion: Discussion) -> bool:
@@ -246,24 +264,20 @@ def comment_for_user(*, pk: int, user) -> Comment:
 
 
 def attachment_for_download(*, pk: int, user) -> Attachment:
-    """An attachment is served only with its comment: nothing of a discussion the user may not see (a draft), files
-    of unpublished comments to their author and moderators. A hidden comment's files are withheld from the public
-    like its text."""
+    """An attachment with its comment and discussion, if the user may download it (404 otherwise)."""
     attachment = get_object_or_404(Attachment.objects.select_related("comment__discussion"), pk=pk)
-    comment = attachment.comment
-    if not can_view_discussion(user, comment.discussion):
+    check_download_attachment(user, attachment)
+    return attachment
+
+
+def document_for_download(*, pk: int, user) -> DiscussionDocument:
+    """A document under discussion, public with its discussion (a draft's only to its moderators); 404 otherwise,
+    and for a document that has no file."""
+    document = get_object_or_404(DiscussionDocument.objects.select_related("discussion"), pk=pk)
+    check_view_discussion(user, document.discussion)
+    if not document.file:
         raise Http404
-    if comment.status == Comment.Status.PUBLISHED:
-        return attachment
-    is_author = getattr(user, "is_authenticated", False) and comment.author_id == user.pk
-    if is_author or can_moderate_discussion(user, comment.discussion):
-        return attachment
-    raise Http404
-
-
-def comments_of_author(*, user, discussion: Discussion) -> QuerySet:
-    """The user's own comments in a discussion, any status, newest first (for 'my comments')."""
-    return Comment.objects.filter(author=user, discussion=discussion).select_related("question").order_by("-created_at")
+    return document
 
 
 def workplan_choices(discussion: Discussion) -> tuple[list[Priority], list[WorkingGroup]]:
@@ -302,16 +316,6 @@ class PublishedFeedback:
             )
             .order_by("-created_at", "-id")
         )
-
-
-def published_comment_count(discussion: Discussion) -> int:
-    return discussion.comments.filter(status=Comment.Status.PUBLISHED).count()
-
-
-def discussions_for_priority(priority) -> QuerySet:
-    """Public discussions with published feedback on a priority (used by templates of the workplan through a tag)."""
-    return Discussion.objects.filter(publicly_visible(""), Q(comments__priorities=priority,
-                                                             comments__status=Comment.Status.PUBLISHED)).distinct()
 
 
 def my_comments(*, user, limit: int = 100) -> list[Comment]:

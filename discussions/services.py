@@ -1,8 +1,10 @@
-"""Every write of the public side of discussions: posting, editing and withdrawing comments, questions, following.
+"""Every write of the public side of discussions: posting, editing and withdrawing comments, following; and the
+secretariat's saving of a discussion's settings (from the admin).
 
 Each service takes keyword-only arguments and the acting user, checks permission first, runs in one transaction,
-writes the audit log and sends mail only once the transaction has committed. Moderation lives in
-`discussions/moderation.py`; it calls `notifications.notify_comment_published` when it publishes a comment.
+writes the audit log and sends mail only once the transaction has committed. Moderation (questions included) lives
+in the `discussions/moderation/` package, one module per verb; it calls `notifications.notify_comment_published`
+when it publishes a comment.
 """
 from __future__ import annotations
 
@@ -17,16 +19,18 @@ from django.utils.translation import gettext as _
 from discussions import notifications
 from discussions.models import Attachment, Comment, CommentVersion, Discussion, Question, Subscription
 from discussions.permissions import (
+    can_publish_without_review,
     check_edit_comment,
     check_post_comment,
-    check_post_question,
+    check_save_discussion,
     check_withdraw_comment,
+    initial_status_for,
 )
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
 from hub.models import Attribution, Membership
 from hub.selectors import profile_for_user
-from hub.text import html_to_text, linkify_and_clean, text_to_html
+from hub.text import clean_html, html_to_text, linkify_and_clean, text_to_html
 from workplan.models import Priority, WorkingGroup
 
 MAX_BODY_CHARS = 20_000
@@ -106,25 +110,6 @@ def _workplan_choices(discussion: Discussion, priorities: Iterable, working_grou
     return found_p, found_g
 
 
-def publishes_at_once(*, actor, discussion: Discussion) -> bool:
-    """Whether a new or edited comment by `actor` skips the review queue. The rule (post-moderation, moderators,
-    trusted contributors) belongs to moderation; without that module, only post-moderation publishes at once."""
-    try:
-        from discussions.moderation.trust import initial_status_for
-    except ImportError:
-        return discussion.moderation == Discussion.Moderation.POST
-    return initial_status_for(discussion, actor) == Comment.Status.PUBLISHED
-
-
-def _awaits_review(comment: Comment) -> None:
-    """Tell moderation a comment waits for review (its digest e-mail goes out after commit)."""
-    try:
-        from discussions.moderation_notify import comment_awaits_review
-    except ImportError:
-        return
-    comment_awaits_review(comment)
-
-
 def _attach(*, comment: Comment, files: list[CheckedFile]) -> list[Attachment]:
     created = []
     for checked in files:
@@ -177,11 +162,11 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     if parent is not None:
         question = parent.question
     now = timezone.now()
-    published = publishes_at_once(actor=actor, discussion=discussion)
+    status = initial_status_for(discussion, actor)
+    published = status == Comment.Status.PUBLISHED
     comment = Comment.objects.create(
         discussion=discussion, question=question, parent=parent, depth=(parent.depth + 1) if parent else 0,
-        author=actor, body=html, body_text=text, created_at=now,
-        status=Comment.Status.PUBLISHED if published else Comment.Status.PENDING,
+        author=actor, body=html, body_text=text, created_at=now, status=status,
         published_at=now if published else None, submission_key=submission_key,
         **attribution_snapshot(actor),
     )
@@ -200,7 +185,7 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     if published:
         notifications.notify_comment_published(comment)
     else:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 
@@ -234,7 +219,7 @@ def comment_edit(
     comment.edited_at = now
     comment.edit_count += 1
     back_to_review = (comment.status == Comment.Status.PUBLISHED and (changed_text or files)
-                      and not publishes_at_once(actor=actor, discussion=discussion))
+                      and not can_publish_without_review(actor, discussion))
     if back_to_review:
         comment.status = Comment.Status.PENDING
         fields.append("status")
@@ -256,7 +241,7 @@ def comment_edit(
         "attachments_removed": [a.original_name for a in removed],
     })
     if comment.status == Comment.Status.PENDING:
-        _awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 
@@ -270,28 +255,6 @@ def comment_withdraw(*, actor, comment: Comment) -> Comment:
     comment.save(update_fields=["status"])
     audit_log(actor=actor, action="comment.withdraw", target=comment, before=before, after={"status": comment.status})
     return comment
-
-
-@transaction.atomic
-def question_post(*, actor, discussion: Discussion, text: str, order: int | None = None,
-                  posted_at=None) -> Question:
-    """Moderators post questions; followers of the discussion hear of each new one."""
-    check_post_question(actor, discussion)
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("Write the question.")})
-    if order is None:
-        last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
-        order = (last or 0) + 1
-    profile = profile_for_user(actor)
-    question = Question.objects.create(
-        discussion=discussion, order=order, text=text, posted_by=actor,
-        posted_by_name=(profile.display_name if profile else "") or actor.get_username(),
-        posted_at=posted_at or timezone.now(),
-    )
-    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
-    notifications.notify_question_posted(question)
-    return question
 
 
 @transaction.atomic
@@ -315,3 +278,16 @@ def discussion_unfollow(*, actor, user, discussion: Discussion) -> bool:
         audit_log(actor=actor if getattr(actor, "is_authenticated", False) else None, action="discussion.unfollow",
                   target=discussion, after={"user": user.pk})
     return bool(deleted)
+
+
+@transaction.atomic
+def discussion_save(*, actor, discussion: Discussion, changed: Iterable[str] = ()) -> Discussion:
+    """The secretariat creates a discussion or changes its settings: the welcome text is cleaned like every stored
+    HTML, and the change is audited with the names of the fields changed."""
+    check_save_discussion(actor, discussion)
+    created = discussion.pk is None
+    discussion.welcome = clean_html(discussion.welcome or "")
+    discussion.save()
+    audit_log(actor=actor, action="discussion.create" if created else "discussion.update", target=discussion,
+              after={"changed": sorted(changed)})
+    return discussion

@@ -287,14 +287,6 @@ def sort_files(uploads, *, already: int = 0) -> tuple[list[CheckedFile], list[st
     return checked, errors
 
 
-def check_files(uploads, *, already: int = 0) -> list[CheckedFile]:
-    """Check each upload, and that together with `already` attached files there are at most the allowed number."""
-    checked, errors = sort_files(uploads, already=already)
-    if errors:
-        raise ValidationError(errors)
-    return checked
-
-
 # Staging: files checked on a preview (or on a form shown again with an error) wait in storage, referred to by a
 # random token kept in the user's session, until the comment is posted. Only people who may post get here (the
 # views check first). Each person's waiting files sit in a folder of their own, so that what one person keeps

@@ -5,6 +5,8 @@ Views bind forms and call one service or selector; the rules live in services an
 from __future__ import annotations
 
 import os
+from functools import wraps
+from typing import NoReturn
 from urllib.parse import quote
 
 from django.conf import settings
@@ -21,16 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from discussions import rendering, selectors, services, uploads
 from discussions.forms import FILE_ACCEPT, CommentEditForm, CommentForm
-from discussions.models import Comment, Discussion, DiscussionDocument, Question
+from discussions.models import Comment, Discussion, Question
 from discussions.notifications import read_unsubscribe_token
 from discussions.permissions import (
     can_comment_in,
-    can_edit_comment,
-    can_moderate_discussion,
-    can_view_discussion,
-    can_withdraw_comment,
+    check_edit_comment,
+    check_post_comment,
+    check_withdraw_comment,
 )
 from hub import ratelimit
+from hub.http import apply_errors
 from hub.selectors import profile_for_user
 
 
@@ -49,49 +51,19 @@ def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=questions)
     entries = list(thread.entries())
     rendering.render_entries(entries, discussion=discussion)
-    is_open = discussion.is_open
-    signed_in = user.is_authenticated
-    may_post = is_open and can_comment_in(user, discussion)
-    moderator = can_moderate_discussion(user, discussion)
-    # Links are reversed once per page and filled in per comment.
-    post_url = reverse("discussions:comment-create", kwargs={"slug": discussion.slug})
-    edit_url = rendering.UrlPattern("discussions:comment-edit")
-    withdraw_url = rendering.UrlPattern("discussions:comment-withdraw")
-    flag_url = rendering.UrlPattern("discussions:comment-flag") if signed_in else None
-    moderate_url = rendering.UrlPattern("discussions:comment-moderate") if moderator else None
-    locked = {q.pk for q in questions if q.locked}
-    for entry in entries:
-        c = entry.comment
-        urls = {}
-        if entry.placeholder:
-            entry.urls = urls
-            continue
-        published = c.status == Comment.Status.PUBLISHED
-        if may_post and published and c.question_id not in locked:
-            urls["reply"] = f"{post_url}?parent={c.pk}"
-        if entry.own and is_open and c.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED):
-            urls["edit"] = edit_url(c.pk)
-        if entry.own and c.status in (Comment.Status.PENDING, Comment.Status.PUBLISHED):
-            urls["withdraw"] = withdraw_url(c.pk)
-        if flag_url and published and not entry.own:
-            urls["flag"] = flag_url(c.pk)
-        if moderate_url:
-            urls["moderate"] = moderate_url(c.pk)
-        entry.urls = urls
+    rendering.add_reader_links(entries, discussion=discussion, user=user)
     for qt in thread.questions:
         qt.html = rendering.thread_html(qt.entries)
-    general_html = rendering.thread_html(thread.general) if thread.general else ""
     profile = profile_for_user(user)
     return render(request, "discussions/discussion_detail.html", {
         "discussion": discussion,
         "status": discussion.effective_status(),
         "thread": thread,
-        "general_html": general_html,
-        "may_post": may_post,
-        "profile_incomplete": signed_in and not (profile and profile.is_complete),
-        "is_moderator": moderator,
+        "general_html": rendering.thread_html(thread.general) if thread.general else "",
+        "may_post": can_comment_in(user, discussion),
+        "profile_incomplete": user.is_authenticated and not (profile and profile.is_complete),
         "following": selectors.is_following(user, discussion),
-        "post_url": post_url,
+        "post_url": reverse("discussions:comment-create", kwargs={"slug": discussion.slug}),
         "moderators": [m.profile.display_name if hasattr(m, "profile") else m.get_username()
                        for m in discussion.moderators.all()],
     })
@@ -101,10 +73,6 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """A stable address for any comment the reader may see: the discussion page at that comment."""
     comment = selectors.comment_for_user(pk=pk, user=request.user)
     return redirect(comment.get_absolute_url())
-
-
-def _choices(discussion: Discussion):
-    return selectors.workplan_choices(discussion)
 
 
 def _target(discussion: Discussion, data, user) -> tuple[Question | None, Comment | None]:
@@ -128,124 +96,146 @@ def _target(discussion: Discussion, data, user) -> tuple[Question | None, Commen
     return question, parent
 
 
-def _staged(request: HttpRequest) -> list[uploads.CheckedFile]:
-    return uploads.staged_files(request, request.POST.getlist("staged"))
-
-
-def _collect_files(request: HttpRequest, form, *, already: int = 0) -> list[uploads.CheckedFile] | None:
-    """Files kept from an earlier step plus new uploads, checked; None (with a form error) if one is refused or no
-    longer kept. Accepted files are staged, so that an error elsewhere or a preview does not make people choose them
-    again. Call it only once the person may post here and is within the rate limit: it reads and stores files."""
-    kept, lost = uploads.kept_files(request, request.POST.getlist("staged"))
-    new, errors = uploads.sort_files(request.FILES.getlist("files"), already=already + len(kept))
-    staged = uploads.stage(request, kept + new)
-    errors = lost + errors
-    if errors:
-        form.add_error(None, errors)
-        request.staged_after_error = staged
-        return None
-    return staged
-
-
-def _rate_limited(request: HttpRequest, form, scope: str, rate: str, message: str) -> bool:
-    """Count this attempt against the account's limit; past it, the form carries `message` (it keeps what was
-    typed, to be shown again with status 429) and True is returned."""
-    if ratelimit.allow_request(request, scope, rate):
-        return False
-    if any(request.FILES.getlist("files")):
-        # Files are read only once the person is within the limit, so the ones just chosen were not kept.
-        message += " " + _("Files chosen just now were not kept: choose them again when you post.")
-    form.add_error(None, message)
-    return True
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-@login_required
-def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    discussion = selectors.discussion_for_page(slug=slug, user=request.user)
-    source = request.POST if request.method == "POST" else request.GET
-    question, parent = _target(discussion, source, request.user)
-    priorities, groups = _choices(discussion)
-    context = {"discussion": discussion, "question": question, "parent": parent, "file_accept": FILE_ACCEPT,
-               "max_files": uploads.max_files(), "staged": [], "preview": None, "suggested": []}
-    refusal = _refusal(request.user, discussion, question, parent)
-    if request.method != "POST":
-        form = CommentForm(priorities=priorities, working_groups=groups)
-        return render(request, "discussions/comment_form.html", {**context, "form": form, "refusal": refusal},
-                      status=403 if refusal else 200)
-    form = CommentForm(request.POST, priorities=priorities, working_groups=groups)
-    valid = form.is_valid()
-    # Whether the person may post, and how often, is settled before any file sent is read or stored.
-    if refusal:
-        form.add_error(None, refusal)
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=403)
-    if not valid:
-        return render(request, "discussions/comment_form.html", {**context, "form": form,
-                                                                 "staged": _staged(request)}, status=400)
-    previewing = request.POST.get("action") == "preview"
-    if not previewing and _rate_limited(
-            request, form, "comment", settings.HUB_COMMENT_RATE_LIMIT,
-            _("You have posted many comments in a short time. Please wait a while and try again; your text is still "
-              "here.")):
-        return render(request, "discussions/comment_form.html", {**context, "form": form,
-                                                                 "staged": _staged(request)}, status=429)
-    files = _collect_files(request, form) if discussion.attachments_allowed else []
-    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
-    if files is None:
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
-    body, body_format = form.body_and_format()
-    if previewing:
-        return _preview(request, form, context, discussion, body, body_format, priorities)
-    data = form.cleaned_data
+def _refusal(check, *args, **kwargs) -> str:
+    """Why the user may not do this, in words for them ('' when they may). Asked before a form is shown and before
+    any file sent is read or stored; the service asks the same check again when it acts."""
     try:
-        comment = services.comment_post(
-            actor=request.user, discussion=discussion, body=body, body_format=body_format, question=question,
-            parent=parent, priorities=data.get("priorities") or [], working_groups=data.get("working_groups") or [],
-            files=files, submission_key=data.get("submission_key"), follow=bool(data.get("follow")),
-        )
-    except ValidationError as exc:
-        _apply_service_errors(form, exc)
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You cannot post here."))
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=403)
-    uploads.unstage(request, [f.token for f in files])
-    _posted_message(request, comment)
-    return redirect(comment.get_absolute_url())
-
-
-def _posted_message(request: HttpRequest, comment: Comment) -> None:
-    if comment.status == Comment.Status.PENDING:
-        messages.info(request, _("Thank you. Your comment is awaiting moderation: it is shown to you, marked as "
-                                 "such, and to others once a moderator publishes it."))
-    else:
-        messages.success(request, _("Thank you. Your comment is published."))
-
-
-def _refusal(user, discussion: Discussion, question, parent) -> str:
-    """Why the user cannot post here, in words for them; '' when they can."""
-    from discussions.permissions import check_post_comment
-
-    try:
-        check_post_comment(user, discussion, question=question, parent=parent)
+        check(*args, **kwargs)
     except PermissionDenied as exc:
         return str(exc)
     return ""
 
 
-def _preview(request, form, context, discussion, body, body_format, priorities) -> HttpResponse:
-    try:
-        html, text = services.body_to_html(body, body_format=body_format)
-    except ValidationError as exc:
-        _apply_service_errors(form, exc)
-        return render(request, "discussions/comment_form.html", {**context, "form": form}, status=400)
+class _Stop(Exception):
+    """Ends a comment form view early with this response: a refusal, an invalid form, files refused."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def _stops(view):
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _Stop as stop:
+            return stop.response
+    return wrapped
+
+
+class _FormPage:
+    """The comment form page being answered (posting or editing): its template and what it always shows."""
+
+    def __init__(self, request: HttpRequest, template: str, **context) -> None:
+        self.request, self.template = request, template
+        self.context = {"file_accept": FILE_ACCEPT, "max_files": uploads.max_files(), "staged": [], "preview": None,
+                        **context}
+
+    def render(self, form, status: int = 200, **extra) -> HttpResponse:
+        return render(self.request, self.template, {**self.context, "form": form, **extra}, status=status)
+
+    def stop(self, form, status: int, **extra) -> NoReturn:
+        raise _Stop(self.render(form, status, **extra))
+
+    def staged(self) -> list[uploads.CheckedFile]:
+        """Files kept from an earlier step, shown again without reading anything new."""
+        return uploads.staged_files(self.request, self.request.POST.getlist("staged"))
+
+    def check_rate(self, form, scope: str, rate: str, message: str) -> None:
+        """Count this attempt against the account's limit; past it, stop with `message` on the form (which keeps
+        what was typed) and status 429."""
+        if ratelimit.allow_request(self.request, scope, rate):
+            return
+        if any(self.request.FILES.getlist("files")):
+            # Files are read only once the person is within the limit, so the ones just chosen were not kept.
+            message += " " + _("Files chosen just now were not kept: choose them again when you post.")
+        form.add_error(None, message)
+        self.stop(form, 429, staged=self.staged())
+
+    def collect_files(self, form, *, allowed: bool, already: int = 0) -> list[uploads.CheckedFile]:
+        """Files kept from an earlier step plus new uploads, checked and staged, so that an error elsewhere or a
+        preview does not make people choose them again; stops with the form if one is refused or no longer kept.
+        Call it only once the person may act here and is within the rate limit: it reads and stores files."""
+        if not allowed:
+            return []
+        kept, lost = uploads.kept_files(self.request, self.request.POST.getlist("staged"))
+        new, errors = uploads.sort_files(self.request.FILES.getlist("files"), already=already + len(kept))
+        self.context["staged"] = staged = uploads.stage(self.request, kept + new)
+        if lost + errors:
+            form.add_error(None, lost + errors)
+            self.stop(form, 400)
+        return staged
+
+    def preview(self, form, discussion: Discussion) -> tuple[str, str]:
+        """The comment as it will be shown, and its plain text; stops with the form if the body is refused."""
+        body, body_format = form.body_and_format()
+        try:
+            html, text = services.body_to_html(body, body_format=body_format)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            self.stop(form, 400)
+        return rendering.body_html(Comment(body=html), discussion), text
+
+    def save(self, form, service, *, refused: str = "", **kwargs):
+        """Call the service; its refusal goes on the form (400 for what was sent, 403 for who sent it)."""
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            self.stop(form, 400)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or refused)
+            self.stop(form, 403)
+
+
+@login_required
+@_stops
+def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    discussion = selectors.discussion_for_page(slug=slug, user=request.user)
+    question, parent = _target(discussion, request.POST if request.method == "POST" else request.GET, request.user)
+    priorities, groups = selectors.workplan_choices(discussion)
+    page = _FormPage(request, "discussions/comment_form.html", discussion=discussion, question=question,
+                     parent=parent, suggested=[])
+    refusal = _refusal(check_post_comment, request.user, discussion, question=question, parent=parent)
+    if request.method != "POST":
+        form = CommentForm(priorities=priorities, working_groups=groups)
+        return page.render(form, status=403 if refusal else 200, refusal=refusal)
+    form = CommentForm(request.POST, priorities=priorities, working_groups=groups)
+    valid = form.is_valid()
+    # Whether the person may post, and how often, is settled before any file sent is read or stored.
+    if refusal:
+        form.add_error(None, refusal)
+        page.stop(form, 403)
+    if not valid:
+        page.stop(form, 400, staged=page.staged())
+    previewing = request.POST.get("action") == "preview"
+    if not previewing:
+        page.check_rate(form, "comment", settings.HUB_COMMENT_RATE_LIMIT, _(
+            "You have posted many comments in a short time. Please wait a while and try again; your text is still "
+            "here."))
+    files = page.collect_files(form, allowed=discussion.attachments_allowed)
+    if previewing:
+        return _preview_with_suggestions(page, form, discussion, priorities, groups)
+    body, body_format = form.body_and_format()
+    data = form.cleaned_data
+    comment = page.save(
+        form, services.comment_post, refused=_("You cannot post here."),
+        actor=request.user, discussion=discussion, body=body, body_format=body_format, question=question,
+        parent=parent, priorities=data.get("priorities") or [], working_groups=data.get("working_groups") or [],
+        files=files, submission_key=data.get("submission_key"), follow=bool(data.get("follow")),
+    )
+    uploads.unstage(request, [f.token for f in files])
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, _("Thank you. Your comment is awaiting moderation: it is shown to you, marked as "
+                                 "such, and to others once a moderator publishes it."))
+    else:
+        messages.success(request, _("Thank you. Your comment is published."))
+    return redirect(comment.get_absolute_url())
+
+
+def _preview_with_suggestions(page: _FormPage, form, discussion: Discussion, priorities, groups) -> HttpResponse:
+    """The preview of a new comment, with the priorities its text mentions ticked and named."""
+    preview, text = page.preview(form, discussion)
     suggested = []
     if discussion.workplan_id and priorities:
         from workplan.mentions import PriorityIndex, mentioned_priorities
@@ -256,74 +246,50 @@ def _preview(request, form, context, discussion, body, body_format, priorities) 
             chosen = {str(p.pk) for p in form.cleaned_data.get("priorities") or []}
             newly = [p for p in suggested if str(p.pk) not in chosen]
             if newly:
-                data = request.POST.copy()
+                data = page.request.POST.copy()
                 data.setlist("priorities", sorted(chosen | {str(p.pk) for p in newly}))
-                form = CommentForm(data, priorities=priorities, working_groups=_choices(discussion)[1])
+                form = CommentForm(data, priorities=priorities, working_groups=groups)
                 form.is_valid()
             suggested = newly
-    preview = rendering.body_html(Comment(body=html), discussion)
-    return render(request, "discussions/comment_form.html", {
-        **context, "form": form, "preview": preview, "suggested": suggested,
-    })
+    return page.render(form, preview=preview, suggested=suggested)
 
 
 @login_required
+@_stops
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_for_user(pk=pk, user=request.user)
     discussion = comment.discussion
-    if not can_edit_comment(request.user, comment):
-        messages.error(request, _("You can edit your own comments only while the discussion is open."))
+    refusal = _refusal(check_edit_comment, request.user, comment)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(comment.get_absolute_url())
-    priorities, groups = _choices(discussion)
+    priorities, groups = selectors.workplan_choices(discussion)
     attachments = list(comment.attachments.all())
-    context = {"discussion": discussion, "comment": comment, "file_accept": FILE_ACCEPT, "staged": [],
-               "max_files": uploads.max_files(), "attachments": attachments, "preview": None}
+    page = _FormPage(request, "discussions/comment_edit.html", discussion=discussion, comment=comment,
+                     attachments=attachments)
+    choices = {"priorities": priorities, "working_groups": groups, "attachments": attachments}
     if request.method != "POST":
-        form = CommentEditForm(initial={
-            "body": comment.body_text, "body_html": comment.body, "body_format": "text",
-            "priorities": [p.pk for p in comment.priorities.all()],
-            "working_groups": [g.pk for g in comment.working_groups.all()],
-        }, priorities=priorities, working_groups=groups, attachments=attachments)
-        return render(request, "discussions/comment_edit.html", {**context, "form": form})
-    form = CommentEditForm(request.POST, priorities=priorities, working_groups=groups, attachments=attachments)
+        return page.render(CommentEditForm(initial=_edit_initial(comment), **choices))
+    form = CommentEditForm(request.POST, **choices)
     # Every save stores a version of the comment, so saves and previews are counted before anything else is done.
-    if _rate_limited(request, form, "comment-edit", settings.HUB_COMMENT_EDIT_RATE_LIMIT,
-                     _("You have edited comments many times in a short time. Please wait a while and try again; "
-                       "your text is still here.")):
-        context["staged"] = _staged(request)
-        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=429)
+    page.check_rate(form, "comment-edit", settings.HUB_COMMENT_EDIT_RATE_LIMIT, _(
+        "You have edited comments many times in a short time. Please wait a while and try again; your text is still "
+        "here."))
     if not form.is_valid():
-        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
+        page.stop(form, 400)
     removing = form.cleaned_data.get("remove_attachments") or []
-    previewing = request.POST.get("action") == "preview"
     # As when posting, the person may edit (checked above) and is within the edit limit before files are read.
-    files = _collect_files(request, form, already=len(attachments) - len(removing)) if discussion.attachments_allowed else []
-    context["staged"] = files if files is not None else getattr(request, "staged_after_error", [])
-    if files is None:
-        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
+    files = page.collect_files(form, allowed=discussion.attachments_allowed, already=len(attachments) - len(removing))
+    if request.POST.get("action") == "preview":
+        return page.render(form, preview=page.preview(form, discussion)[0])
     body, body_format = form.body_and_format()
-    if previewing:
-        try:
-            html, _text = services.body_to_html(body, body_format=body_format)
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-            return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
-        context["preview"] = rendering.body_html(Comment(body=html), discussion)
-        return render(request, "discussions/comment_edit.html", {**context, "form": form})
     data = form.cleaned_data
-    try:
-        comment = services.comment_edit(
-            actor=request.user, comment=comment, body=body, body_format=body_format,
-            priorities=data.get("priorities") if "priorities" in form.fields else None,
-            working_groups=data.get("working_groups") if "working_groups" in form.fields else None,
-            files=files, remove_attachments=removing,
-        )
-    except ValidationError as exc:
-        _apply_service_errors(form, exc)
-        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=400)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-        return render(request, "discussions/comment_edit.html", {**context, "form": form}, status=403)
+    comment = page.save(
+        form, services.comment_edit, actor=request.user, comment=comment, body=body, body_format=body_format,
+        priorities=data.get("priorities") if "priorities" in form.fields else None,
+        working_groups=data.get("working_groups") if "working_groups" in form.fields else None,
+        files=files, remove_attachments=removing,
+    )
     uploads.unstage(request, [f.token for f in files])
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("Your changes are saved. Your comment is awaiting moderation again."))
@@ -332,11 +298,18 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(comment.get_absolute_url())
 
 
+def _edit_initial(comment: Comment) -> dict:
+    return {"body": comment.body_text, "body_html": comment.body, "body_format": "text",
+            "priorities": [p.pk for p in comment.priorities.all()],
+            "working_groups": [g.pk for g in comment.working_groups.all()]}
+
+
 @login_required
 def comment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_for_user(pk=pk, user=request.user)
-    if not can_withdraw_comment(request.user, comment):
-        messages.error(request, _("You can only withdraw your own comments."))
+    refusal = _refusal(check_withdraw_comment, request.user, comment)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(comment.discussion.get_absolute_url())
     if request.method == "POST":
         services.comment_withdraw(actor=request.user, comment=comment)
@@ -408,11 +381,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A document under discussion, public with its discussion (a draft's only to its moderators, 404 otherwise)."""
-    document = get_object_or_404(DiscussionDocument.objects.select_related("discussion"), pk=pk)
-    if not can_view_discussion(request.user, document.discussion):
-        raise Http404
-    if not document.file:
-        raise Http404
+    document = selectors.document_for_download(pk=pk, user=request.user)
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError):

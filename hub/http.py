@@ -15,11 +15,12 @@ def safe_next(request: HttpRequest, default: str | None = None) -> str | None:
     return default
 
 
-def apply_errors(form: Form, exc: ValidationError) -> None:
+def apply_errors(form: Form, exc: ValidationError, *, fields: dict[str, str] | None = None) -> None:
     """Show a service's ValidationError on the form: each field's messages on that field when the form has it,
-    everything else at the top of the form."""
+    everything else at the top of the form. `fields` names the form field of a service's field where they differ."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = (fields or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

@@ -97,11 +97,3 @@ def check_decide_membership(user, profile) -> None:
     name = profile.organisation.name if profile.organisation_id else ""
     raise PermissionDenied(_("Only the secretariat or a contact of %(organisation)s can decide on this "
                              "membership.") % {"organisation": name})
-
-
-def can_decide_membership(user, profile) -> bool:
-    try:
-        check_decide_membership(user, profile)
-    except PermissionDenied:
-        return False
-    return True

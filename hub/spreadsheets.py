@@ -36,12 +36,6 @@ _TRIGGERS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
 _AFTER_SEPARATOR_RE = re.compile(f"([;,\t][ \u00a0\u3000{_INVISIBLE}]*)(?=[{_TRIGGERS}])")
 
 
-def strip_controls(text: str) -> str:
-    """The text without control characters (tab and line breaks are kept): they are invisible, Excel's format
-    cannot hold most of them, and a spreadsheet reading them would skip them before judging the first character."""
-    return _CONTROL_RE.sub("", text)
-
-
 _INVISIBLE_CHARS = frozenset(re.sub(r"(.)-(.)", lambda m: "".join(map(chr, range(ord(m[1]), ord(m[2]) + 1))),
                                     _INVISIBLE))
 

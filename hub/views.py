@@ -11,12 +11,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub import ratelimit
 from hub.forms import ContactForm, MembershipContactForm, MembershipDecisionForm, ProfileForm
+from hub.http import apply_errors, safe_next
 from hub.models import Membership, Profile
 from hub.permissions import can_manage_memberships, check_review_memberships
 from hub.selectors import MEMBERSHIP_QUEUE_FILTERS, membership_queue as membership_queue_for, profile_for_user
@@ -46,17 +46,10 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, f"hub/{name}.html")
 
 
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
-
-
 def admin_login(request: HttpRequest) -> HttpResponse:
     """The Django admin has no password form of its own: people sign in through the site's login (allauth), where
     its rate limits and e-mail verification apply. Whatever is posted here is never checked."""
-    target = _safe_next(request) or reverse("admin:index")
+    target = safe_next(request) or reverse("admin:index")
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
             return redirect(target)
@@ -87,9 +80,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                         attribution=data["attribution"],
                     )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    target = {"name": "new_organisation_name", "stakeholder_group": "new_organisation_group"}.get(field, field)
-                    form.add_error(target if target in form.fields else None, errors)
+                apply_errors(form, exc, fields={"name": "new_organisation_name",
+                                                "stakeholder_group": "new_organisation_group"})
             else:
                 messages.success(request, _("Your profile is saved."))
                 if saved.organisation_id != current.organisation_id:
@@ -102,13 +94,13 @@ def profile(request: HttpRequest) -> HttpResponse:
                                                  "secretariat. Until then your comments show your own name with the "
                                                  "organisation marked as unconfirmed.") % {
                                                      "organisation": saved.organisation.name})
-                return redirect(_safe_next(request) or "hub:profile")
+                return redirect(safe_next(request) or "hub:profile")
     else:
         form = ProfileForm(initial={
             "display_name": current.display_name, "organisation": current.organisation_id,
             "job_title": current.job_title, "country": current.country, "attribution": current.attribution,
         })
-    return render(request, "hub/profile.html", {"form": form, "profile": current, "next": _safe_next(request) or ""})
+    return render(request, "hub/profile.html", {"form": form, "profile": current, "next": safe_next(request) or ""})
 
 
 def _membership_queue_page(request: HttpRequest, *, status: str, failed: tuple[int, MembershipDecisionForm] | None = None,
@@ -156,12 +148,10 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 profile = membership_refuse(actor=request.user, profile=profile, organisation=data["organisation"],
                                             reason=data["reason"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
+            if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
                 return _back_to_queue(status)
+            apply_errors(form, exc)
         else:
             name = profile.display_name or profile.user.email
             if profile.membership == Membership.CONFIRMED:

@@ -159,7 +159,7 @@ def make_attachment(*, comment, name: str = "position-paper.pdf", data: bytes | 
 
 
 def minimal_pdf(text: str = "Full comments") -> bytes:
-    from discussions.demo import minimal_pdf as build
+    from discussions.demo.consultation import minimal_pdf as build
 
     return build(text)
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.http import apply_errors
 from hub.selectors import profile_for_user
 from hub.spreadsheets import neutralise_csv
 from workplan import selectors
@@ -73,7 +74,7 @@ def working_group_detail(request: HttpRequest, slug: str, group: str) -> HttpRes
                 interest_express(actor=request.user, working_group=working_group, role=form.cleaned_data["role"],
                                  message=form.cleaned_data["message"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Thank you. The secretariat will review your organisation's "
                                             "expression of interest and tell you its decision by e-mail."))
@@ -103,14 +104,6 @@ def interest_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _login_url() -> str:
     return resolve_url(settings.LOGIN_URL)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _secretariat(view):

@@ -10,13 +10,10 @@ from discussions.moderation.lock import discussion_close, discussion_reopen, que
 from discussions.moderation.notes import moderator_note_add
 from discussions.moderation.publish import comment_publish, comments_publish
 from discussions.moderation.questions import question_edit, question_move, question_post, question_reorder
-from discussions.moderation.trust import initial_status_for
-from discussions.permissions import can_flag_comment
 
 __all__ = [
-    "DeclineReason", "can_flag_comment", "comment_decline", "comment_flag", "comment_flags_dismiss", "comment_hide",
-    "comment_highlight", "comment_moderator_edit", "comment_publish", "comment_retag", "comment_unhide",
-    "comment_unhighlight", "comments_decline", "comments_publish", "discussion_close", "discussion_reopen",
-    "initial_status_for", "moderator_note_add", "question_edit", "question_lock", "question_move", "question_post",
-    "question_reorder", "question_unlock",
+    "DeclineReason", "comment_decline", "comment_flag", "comment_flags_dismiss", "comment_hide", "comment_highlight",
+    "comment_moderator_edit", "comment_publish", "comment_retag", "comment_unhide", "comment_unhighlight",
+    "comments_decline", "comments_publish", "discussion_close", "discussion_reopen", "moderator_note_add",
+    "question_edit", "question_lock", "question_move", "question_post", "question_reorder", "question_unlock",
 ]

@@ -1,18 +1,13 @@
-"""What every moderation verb shares: the guard, the row lock, the snapshot written to the audit log."""
+"""What every moderation verb on a comment shares: the row lock, the snapshot written to the audit log. (The guard
+is discussions.permissions.check_moderate_comment.)"""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Flag
-from discussions.permissions import check_moderate_discussion, check_view_comment
 from hub.selectors import profile_for_user
-
-
-def guard_comment(actor, comment: Comment) -> None:
-    """404 when the actor may not even see the comment, 403 when they see it but do not moderate its discussion."""
-    check_view_comment(actor, comment)
-    check_moderate_discussion(actor, comment.discussion)
 
 
 def locked(comment: Comment) -> Comment:
@@ -50,8 +45,6 @@ def actor_name(user) -> str:
 
 
 def require_reason(reason: str, field: str = "reason") -> str:
-    from django.core.exceptions import ValidationError
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({field: _("Give a reason.")})

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 
@@ -46,7 +47,7 @@ def decline_reason_text(standard: str, details: str) -> str:
 @transaction.atomic
 def comment_decline(*, actor, comment: Comment, standard_reason: str = "", details: str = "") -> Comment:
     """Only a moderator of the discussion declines, always with a reason, which is e-mailed to the author."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     reason = decline_reason_text(standard_reason, details)
     comment = locked(comment)
     if comment.status not in DECLINABLE:
@@ -63,7 +64,7 @@ def comment_decline(*, actor, comment: Comment, standard_reason: str = "", detai
     if was_pending:
         after["waited_seconds"] = int((now - comment.created_at).total_seconds())
     audit_log(actor=actor, action="comment.decline", target=comment, before=before, after=after, reason=reason)
-    moderation_notify.author_declined(comment)
+    notifications.author_declined(comment)
     return comment
 
 

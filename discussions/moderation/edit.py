@@ -1,33 +1,32 @@
 """A moderator changes a comment's text (the earlier text is kept) or its priorities and working groups."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment, CommentVersion
-from discussions.moderation._common import actor_name, guard_comment, locked, mark_moderated, require_reason
+from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
+from discussions.permissions import check_moderate_comment
+from discussions.services import MAX_BODY_CHARS
 from hub.audit import audit_log
 from hub.text import clean_html, html_to_text
 from workplan.models import Priority, WorkingGroup
-
-MAX_BODY = getattr(settings, "HUB_COMMENT_MAX_LENGTH", 20_000)
 
 
 @transaction.atomic
 def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -> Comment:
     """A moderator's edit needs a reason; the previous text becomes a version and the author is told."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     reason = require_reason(reason)
     body = clean_html(body)
     text = html_to_text(body)
     if not text.strip():
         raise ValidationError({"body": _("The comment cannot be empty.")})
-    if len(text) > MAX_BODY:
-        raise ValidationError({"body": _("The comment is longer than %(max)d characters.") % {"max": MAX_BODY}})
+    if len(text) > MAX_BODY_CHARS:
+        raise ValidationError({"body": _("The comment is longer than %(max)d characters.") % {"max": MAX_BODY_CHARS}})
     comment = locked(comment)
     if comment.status == Comment.Status.WITHDRAWN:
         raise ValidationError(_("A withdrawn comment cannot be edited."))
@@ -44,7 +43,7 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -
     comment.save(update_fields=["body", "body_text", "edit_count", "edited_at", *mark_moderated(comment, actor, now)])
     audit_log(actor=actor, action="comment.moderator_edit", target=comment, before=before, after={"body": body},
               reason=reason)
-    moderation_notify.author_edited(comment, reason)
+    notifications.author_edited(comment, reason)
     return comment
 
 
@@ -52,7 +51,7 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -
 def comment_retag(*, actor, comment: Comment, priorities: list[Priority], working_groups: list[WorkingGroup],
                   reason: str = "") -> Comment:
     """Tags come from the discussion's own workplan; the change is logged with the codes before and after."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     workplan_id = comment.discussion.workplan_id
     if any(p.workplan_id != workplan_id for p in priorities) or any(g.workplan_id != workplan_id for g in working_groups):
         raise ValidationError(_("Choose priorities and working groups of this discussion's workplan."))

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment, Flag
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
-from discussions.permissions import check_flag_comment, counts_toward_auto_hide
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_flag_comment, check_moderate_comment, counts_toward_auto_hide
 from hub import ratelimit
 from hub.audit import audit_log
 
@@ -23,7 +23,7 @@ def auto_hide_reason() -> str:
 
 
 def flag_rate_limit() -> str:
-    return getattr(settings, "HUB_FLAG_RATE_LIMIT", "10/h")
+    return settings.HUB_FLAG_RATE_LIMIT
 
 
 def rate_limited_message() -> str:
@@ -57,28 +57,35 @@ def comment_flag(*, actor, comment: Comment, reason: str, details: str = "") -> 
                                counts_toward_auto_hide=counts)
     audit_log(actor=actor, action="comment.flag", target=comment,
               after={"reason": reason, "details": details, "counts_toward_auto_hide": counts})
+    _hide_at_threshold(comment)
+    notifications.comment_awaits_review(comment)
+    return flag
+
+
+def _hide_at_threshold(comment: Comment) -> None:
+    """At the discussion's threshold of open reports from established accounts, the comment (locked by the caller)
+    is hidden until a moderator decides."""
     threshold = comment.discussion.auto_hide_flags
     counted = Flag.objects.filter(comment=comment, resolved_at__isnull=True, counts_toward_auto_hide=True).count()
-    if threshold and counted >= threshold:
-        before = state(comment)
-        comment.status = Comment.Status.HIDDEN
-        comment.hidden_reason = auto_hide_reason()
-        comment.highlighted = False
-        # No moderator decided this: moderated_by stays empty, which is how a dismissal knows to show it again.
-        comment.moderated_by = None
-        comment.moderated_at = timezone.now()
-        comment.save(update_fields=["status", "hidden_reason", "highlighted", "moderated_by", "moderated_at"])
-        audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
-                  reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
-                      "count": counted, "threshold": threshold})
-    moderation_notify.comment_awaits_review(comment)
-    return flag
+    if not threshold or counted < threshold:
+        return
+    before = state(comment)
+    comment.status = Comment.Status.HIDDEN
+    comment.hidden_reason = auto_hide_reason()
+    comment.highlighted = False
+    # No moderator decided this: moderated_by stays empty, which is how a dismissal knows to show it again.
+    comment.moderated_by = None
+    comment.moderated_at = timezone.now()
+    comment.save(update_fields=["status", "hidden_reason", "highlighted", "moderated_by", "moderated_at"])
+    audit_log(actor=None, action="comment.auto_hide", target=comment, before=before, after=state(comment),
+              reason=_("%(count)d distinct reports from established accounts (threshold %(threshold)d).") % {
+                  "count": counted, "threshold": threshold})
 
 
 @transaction.atomic
 def comment_flags_dismiss(*, actor, comment: Comment, reason: str = "") -> Comment:
     """The moderator keeps the comment: open reports are answered and a comment hidden by reports is shown again."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     now = timezone.now()
     before = state(comment)

@@ -7,14 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, require_reason, resolve_flags, state
+from discussions.moderation._common import locked, mark_moderated, require_reason, resolve_flags, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 
 @transaction.atomic
 def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
     """Only a published comment is hidden, with a reason readers see in its place so replies still make sense."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     reason = require_reason(reason)
     comment = locked(comment)
     if comment.status != Comment.Status.PUBLISHED:
@@ -33,7 +34,7 @@ def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
 @transaction.atomic
 def comment_unhide(*, actor, comment: Comment, reason: str = "") -> Comment:
     """A hidden comment (by a moderator or by readers' reports) is published again; open reports are answered."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     if comment.status != Comment.Status.HIDDEN:
         raise ValidationError(_("This comment is not hidden."))

@@ -7,14 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, state
+from discussions.moderation._common import locked, mark_moderated, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 
 @transaction.atomic
 def comment_highlight(*, actor, comment: Comment) -> Comment:
     """Only a published comment can be highlighted."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     if comment.status != Comment.Status.PUBLISHED:
         raise ValidationError(_("Only a published comment can be highlighted."))
@@ -30,7 +31,7 @@ def comment_highlight(*, actor, comment: Comment) -> Comment:
 @transaction.atomic
 def comment_unhighlight(*, actor, comment: Comment) -> Comment:
     """Removing the highlight leaves the comment published where it was."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     if not comment.highlighted:
         return comment

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, ModeratorNote
-from discussions.moderation._common import actor_name, guard_comment
+from discussions.moderation._common import actor_name
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 MAX_NOTE = 2000
@@ -15,7 +16,7 @@ MAX_NOTE = 2000
 @transaction.atomic
 def moderator_note_add(*, actor, comment: Comment, body: str) -> ModeratorNote:
     """Only the discussion's moderators write (and read) notes."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write the note.")})

@@ -6,9 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discussions import moderation_notify
+from discussions import notifications
 from discussions.models import Comment
-from discussions.moderation._common import guard_comment, locked, mark_moderated, resolve_flags, state
+from discussions.moderation._common import locked, mark_moderated, resolve_flags, state
+from discussions.permissions import check_moderate_comment
 from hub.audit import audit_log
 
 PUBLISHABLE = {Comment.Status.PENDING, Comment.Status.DECLINED}
@@ -17,7 +18,7 @@ PUBLISHABLE = {Comment.Status.PENDING, Comment.Status.DECLINED}
 @transaction.atomic
 def comment_publish(*, actor, comment: Comment) -> Comment:
     """Only a moderator of the discussion publishes, and only a pending or declined comment; the author is told."""
-    guard_comment(actor, comment)
+    check_moderate_comment(actor, comment)
     comment = locked(comment)
     if comment.status not in PUBLISHABLE:
         raise ValidationError(_("Only a comment that awaits moderation or was declined can be published."))
@@ -35,9 +36,9 @@ def comment_publish(*, actor, comment: Comment) -> Comment:
     after = state(comment)
     after["waited_seconds"] = int((now - comment.created_at).total_seconds())
     audit_log(actor=actor, action="comment.publish", target=comment, before=before, after=after)
-    moderation_notify.author_published(comment)
+    notifications.author_published(comment)
     if first_time:
-        moderation_notify.followers_comment_published(comment)
+        notifications.notify_comment_published(comment)
     return comment
 
 

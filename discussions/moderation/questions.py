@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from discussions import notifications
 from discussions.models import Discussion, Question
-from discussions.permissions import check_moderate_discussion
+from discussions.permissions import check_moderate_discussion, check_post_question
 from hub.audit import audit_log
+from hub.selectors import profile_for_user
 
 MAX_QUESTION = 2000
 
@@ -21,13 +24,21 @@ def _clean_text(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def question_post(*, actor, discussion: Discussion, text: str) -> Question:
-    """Only the discussion's moderators post questions; a new one goes last and followers are told (the public
-    side's `services.question_post` does the writing, so there is one way a question is created)."""
-    from discussions import services
-
-    check_moderate_discussion(actor, discussion)
-    return services.question_post(actor=actor, discussion=discussion, text=_clean_text(text))
+    """Only the discussion's moderators post questions; a new one goes last and followers are told."""
+    check_post_question(actor, discussion)
+    text = _clean_text(text)
+    last = discussion.questions.order_by("-order").values_list("order", flat=True).first()
+    order = (last or 0) + 1
+    profile = profile_for_user(actor)
+    question = Question.objects.create(
+        discussion=discussion, order=order, text=text, posted_by=actor,
+        posted_by_name=(profile.display_name if profile else "") or actor.get_username(), posted_at=timezone.now(),
+    )
+    audit_log(actor=actor, action="question.post", target=question, after={"text": text, "order": order})
+    notifications.notify_question_posted(question)
+    return question
 
 
 @transaction.atomic
@@ -70,10 +81,10 @@ def question_reorder(*, actor, discussion: Discussion, question_ids: list[int]) 
 
 def question_move(*, actor, question: Question, direction: str) -> list[Question]:
     """Move a question one place up or down (the keyboard-friendly way to reorder)."""
-    if direction not in ("up", "down"):
-        raise ValidationError(_("Move a question up or down."))
     discussion = question.discussion
     check_moderate_discussion(actor, discussion)
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move a question up or down."))
     ids = list(discussion.questions.order_by("order", "id").values_list("pk", flat=True))
     index = ids.index(question.pk)
     other = index - 1 if direction == "up" else index + 1

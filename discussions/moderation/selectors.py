@@ -153,6 +153,7 @@ def comment_versions(comment: Comment) -> list[CommentVersion]:
 
 
 def audit_for_object(obj) -> QuerySet[AuditEntry]:
+    """The audit entries about one object (a comment, a question, a discussion), newest first."""
     ct = ContentType.objects.get_for_model(obj)
     return AuditEntry.objects.filter(target_type=ct, target_id=str(obj.pk)).order_by("-created_at", "-id")
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from discussions import services
-from discussions.moderation.trust import initial_status_for
+from discussions.permissions import initial_status_for
 from discussions.services import attribution_snapshot
 from hub.models import Attribution, Membership
 from hub.roles import SECRETARIAT

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from discussions import services
 from discussions.models import Subscription
+from discussions.moderation import question_post
 from discussions.notifications import unsubscribe_token
 from tests.factories import make_comment, make_discussion, make_user
 
@@ -94,7 +95,7 @@ def test_follower_emails_carry_the_one_click_headers(follower, django_capture_on
     moderator = make_user()
     discussion.moderators.add(moderator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.question_post(actor=moderator, discussion=discussion, text="What else should we consider?")
+        question_post(actor=moderator, discussion=discussion, text="What else should we consider?")
     [message] = mail.outbox
     url = re.search(r"http://\S+/discussions/unsubscribe/\S+/", message.body).group(0)
     headers = message.message()
@@ -134,5 +135,5 @@ def test_one_follower_whose_mail_fails_does_not_stop_the_others(monkeypatch, dja
 
     monkeypatch.setattr(EmailMessage, "send", send)
     with django_capture_on_commit_callbacks(execute=True):
-        services.question_post(actor=moderator, discussion=discussion, text="A new question?")
+        question_post(actor=moderator, discussion=discussion, text="A new question?")
     assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "third@example.org"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from discussions.moderation_notify import send_due_digests
+from discussions.notifications import send_due_digests
 
 
 class Command(BaseCommand):

@@ -182,9 +182,19 @@ def load(stdout, style) -> Discussion:
     users = {u.email: u for u in User.objects.filter(email__in=[AMINA, RICHARD, UNION, MODERATOR])
              .select_related("profile__organisation")}
     workplan = Workplan.objects.filter(slug=WORKPLAN_SLUG).first()
-    priorities = {p.code: p for p in Priority.objects.filter(workplan=workplan)} if workplan else {}
-    now = timezone.now()
-    opened = (now - timedelta(days=12)).replace(hour=9, minute=0, second=0, microsecond=0)
+    opened = (timezone.now() - timedelta(days=12)).replace(hour=9, minute=0, second=0, microsecond=0)
+    moderator = users.get(MODERATOR)
+    discussion = _discussion(workplan=workplan, opened=opened, moderator=moderator)
+    questions = _questions(discussion, opened=opened, moderator=moderator)
+    comments = _comments(discussion, questions, users=users, opened=opened, moderator=moderator)
+    if ATTACHED_TO in comments and not comments[ATTACHED_TO].attachments.exists():
+        _attach_full_comments(comments[ATTACHED_TO])
+    stdout.write(style.SUCCESS(f"Demo discussion “{discussion.title}”: {len(questions)} questions, "
+                               f"{len(comments)} comments (/discussions/{SLUG}/)."))
+    return discussion
+
+
+def _discussion(*, workplan: Workplan | None, opened, moderator) -> Discussion:
     discussion, _ = Discussion.objects.update_or_create(slug=SLUG, defaults={
         "title": "Draft Network Workplan 2022-2024", "welcome": clean_html(WELCOME), "workplan": workplan,
         "expected_audience": "All network members, stakeholders and Member States",
@@ -192,20 +202,28 @@ def load(stdout, style) -> Discussion:
         "status": Discussion.Status.OPEN, "moderation": Discussion.Moderation.PRE, "attachments_allowed": True,
         "help_url": "https://example.org/help/consultations", "contact_email": "moderator@demo.hub.localhost",
     })
-    if MODERATOR in users:
-        discussion.moderators.add(users[MODERATOR])
+    if moderator is not None:
+        discussion.moderators.add(moderator)
     Milestone.objects.filter(discussion=discussion).delete()
     for days, label in [(0, "Consultation opens"), (30, "Discussed at the annual meeting of the Network"),
                         (45, "Consultation closes"), (90, "Final workplan published")]:
         Milestone.objects.create(discussion=discussion, date=(opened + timedelta(days=days)).date(), label=label)
+    return discussion
 
-    moderator = users.get(MODERATOR)
+
+def _questions(discussion: Discussion, *, opened, moderator) -> dict[str, Question]:
     moderator_name = moderator.profile.display_name if moderator and hasattr(moderator, "profile") else "Moderator"
     questions = {}
     for order, (key, text) in enumerate(QUESTIONS, start=1):
         questions[key], _ = Question.objects.update_or_create(discussion=discussion, source_id=f"demo-{key}", defaults={
             "order": order, "text": text, "posted_by": moderator, "posted_by_name": moderator_name, "posted_at": opened})
+    return questions
 
+
+def _comments(discussion: Discussion, questions: dict[str, Question], *, users: dict, opened,
+              moderator) -> dict[str, Comment]:
+    workplan = discussion.workplan
+    priorities = {p.code: p for p in Priority.objects.filter(workplan=workplan)} if workplan else {}
     comments: dict[str, Comment] = {}
     for key, q_key, parent_key, who, status, days, codes, body in COMMENTS:
         user = users.get(who) if "@" in who else None
@@ -222,22 +240,18 @@ def load(stdout, style) -> Discussion:
             "moderated_by": moderator if status == "published" else None,
             **snapshot,
         })
-        comment.priorities.set([priorities[c] for c in codes if c in priorities])
+        named = [priorities[c] for c in codes if c in priorities]
+        comment.priorities.set(named)
         if workplan and codes:
-            comment.working_groups.set(WorkingGroup.objects.filter(workplan=workplan, priorities__in=[
-                priorities[c] for c in codes if c in priorities]).distinct()[:1])
+            comment.working_groups.set(WorkingGroup.objects.filter(workplan=workplan, priorities__in=named)
+                                       .distinct()[:1])
         comments[key] = comment
+    return comments
 
-    if ATTACHED_TO in comments and not comments[ATTACHED_TO].attachments.exists():
-        data = minimal_pdf("Full comments on the Draft Network Workplan 2022-2024 (demo)")
-        attachment = Attachment(comment=comments[ATTACHED_TO], original_name="IOM full comments on the draft workplan.pdf",
-                                content_type="application/pdf", size=len(data), sha256=hashlib.sha256(data).hexdigest())
-        attachment.file.save("full-comments.pdf", ContentFile(data), save=False)
-        attachment.save()
-    stdout.write(style.SUCCESS(f"Demo discussion “{discussion.title}”: {len(questions)} questions, "
-                               f"{len(comments)} comments (/discussions/{SLUG}/)."))
-    # Moderators' marks on the demo (a report, a hidden and a highlighted comment) come after the comments.
-    from discussions import demo_moderation
 
-    demo_moderation.load(stdout, style)
-    return discussion
+def _attach_full_comments(comment: Comment) -> None:
+    data = minimal_pdf("Full comments on the Draft Network Workplan 2022-2024 (demo)")
+    attachment = Attachment(comment=comment, original_name="IOM full comments on the draft workplan.pdf",
+                            content_type="application/pdf", size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    attachment.file.save("full-comments.pdf", ContentFile(data), save=False)
+    attachment.save()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import Comment, Discussion, Flag
+from discussions.models import Discussion, Flag
 from discussions.moderation.decline import DeclineReason
 from hub.models import StakeholderGroup
 from workplan.models import Priority, WorkingGroup
@@ -64,7 +64,7 @@ class RetagForm(forms.Form):
         self.fields["priorities"].queryset = Priority.objects.filter(workplan_id=discussion.workplan_id).order_by(
             "kind", "number")
         self.fields["working_groups"].queryset = WorkingGroup.objects.filter(workplan_id=discussion.workplan_id)
-        self.fields["priorities"].label_from_instance = lambda p: f"{p.code} — {p.title}"
+        self.fields["priorities"].label_from_instance = lambda p: p.choice_label
 
 
 class ReasonForm(forms.Form):
@@ -107,7 +107,7 @@ class QueueFilterForm(forms.Form):
         self.fields["discussion"].choices = everything + [(d.pk, d.title) for d in options.discussions]
         self.fields["question"].choices = everything + [
             (q.pk, f"{q.discussion.title}: {q.text[:70]}") for q in options.questions]
-        self.fields["priority"].choices = everything + [(p.pk, f"{p.code} {p.title[:60]}") for p in options.priorities]
+        self.fields["priority"].choices = everything + [(p.pk, p.choice_label) for p in options.priorities]
         self.fields["organisation"].choices = everything + [(o.pk, str(o)) for o in options.organisations]
 
 
@@ -131,5 +131,3 @@ class AuditFilterForm(forms.Form):
         self.fields["discussion"].choices = [("", _("All"))] + [(d.pk, d.title) for d in discussions]
         self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in self.ACTIONS]
 
-
-STATUS_LABELS = dict(Comment.Status.choices)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from discussions import moderation as mod
 from discussions.models import Comment, CommentVersion, Discussion, Flag, ModeratorNote
 from discussions.moderation.flags import auto_hide_reason
+from discussions.permissions import initial_status_for
 from hub.models import AuditEntry
 from tests.factories import (make_comment, make_discussion, make_established_user, make_organisation, make_priority,
                              make_question, make_user, make_workplan, make_working_group)
@@ -374,24 +375,24 @@ def test_hiding_a_reported_comment_answers_its_reports(discussion, moderator):
 
 
 def test_initial_status_pre_moderates_by_default(discussion):
-    assert mod.initial_status_for(discussion, make_user()) == "pending"
+    assert initial_status_for(discussion, make_user()) == "pending"
 
 
 def test_initial_status_trusts_verified_organisations_when_the_discussion_says_so():
     discussion = make_discussion(trust_verified_organisations=True)
-    assert mod.initial_status_for(discussion, make_user(organisation=make_organisation(verified=True))) == "published"
-    assert mod.initial_status_for(discussion, make_user(organisation=make_organisation(verified=False))) == "pending"
+    assert initial_status_for(discussion, make_user(organisation=make_organisation(verified=True))) == "published"
+    assert initial_status_for(discussion, make_user(organisation=make_organisation(verified=False))) == "pending"
 
 
 def test_initial_status_trusts_authors_with_enough_published_comments():
     discussion = make_discussion(trust_after_published=2)
     author = make_user(organisation=make_organisation(verified=False))
     make_comment(discussion=discussion, author=author)
-    assert mod.initial_status_for(discussion, author) == "pending"
+    assert initial_status_for(discussion, author) == "pending"
     make_comment(author=author)
-    assert mod.initial_status_for(discussion, author) == "published"
+    assert initial_status_for(discussion, author) == "published"
 
 
 def test_initial_status_under_post_moderation_and_for_moderators(moderator, discussion):
-    assert mod.initial_status_for(make_discussion(moderation=Discussion.Moderation.POST), make_user()) == "published"
-    assert mod.initial_status_for(discussion, moderator) == "published"
+    assert initial_status_for(make_discussion(moderation=Discussion.Moderation.POST), make_user()) == "published"
+    assert initial_status_for(discussion, moderator) == "published"

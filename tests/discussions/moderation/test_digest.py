@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from discussions import moderation as mod
-from discussions import moderation_notify
+from discussions import notifications
 from tests.factories import make_comment, make_discussion, make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def arrive(discussion, capture, **fields):
     """A comment starts waiting, as the posting service announces it."""
     comment = make_comment(discussion=discussion, status="pending", **fields)
     with capture(execute=True):
-        moderation_notify.comment_awaits_review(comment)
+        notifications.comment_awaits_review(comment)
     return comment
 
 
@@ -50,9 +50,9 @@ def test_more_comments_within_15_minutes_wait_for_the_next_digest(
     third = arrive(discussion, django_capture_on_commit_callbacks, body_text="Third comment text")
     assert len(digests_to(moderator.email)) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert moderation_notify.send_due_digests(now=timezone.now() + timedelta(minutes=5)) == 0
+        assert notifications.send_due_digests(now=timezone.now() + timedelta(minutes=5)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert moderation_notify.send_due_digests(now=timezone.now() + timedelta(minutes=16)) == 1
+        assert notifications.send_due_digests(now=timezone.now() + timedelta(minutes=16)) == 1
     first, later = digests_to(moderator.email)
     assert "Second comment text" in later.body and "Third comment text" in later.body
     assert "First" not in later.body.split("\n\n", 1)[1].split("Your review queue")[0]
@@ -61,7 +61,7 @@ def test_more_comments_within_15_minutes_wait_for_the_next_digest(
 
 def test_nothing_new_sends_nothing(discussion, moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert moderation_notify.send_due_digests() == 0
+        assert notifications.send_due_digests() == 0
     assert mail.outbox == []
 
 

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("discussions:moderation-queue")
 AUDIT = reverse("discussions:moderation-audit")
+DASHBOARD = reverse("discussions:moderation-dashboard")
 
 
 @pytest.fixture
@@ -193,6 +194,28 @@ def test_the_audit_list_filters_by_action_actor_and_comment(client, setup):
     assert actions("?actor=nobody") == []
     html = client.get(reverse("discussions:moderation-comment-audit", kwargs={"pk": two.pk})).content.decode()
     assert "comment.hide" in html and "Spam" in html
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, setup, django_assert_num_queries, n):
+    moderator, discussion, question, priority = setup
+    second = make_discussion(moderators=[moderator])
+    fill_queue(discussion, question, priority, n)
+    for _ in range(n):
+        make_comment(discussion=second, status="pending")
+        mod.comment_publish(actor=moderator, comment=make_comment(discussion=discussion, status="pending"))
+        mod.comment_decline(actor=moderator, comment=make_comment(discussion=second, status="pending"),
+                            standard_reason="duplicate")
+        make_comment(status="pending")  # another moderator's discussion: not counted
+    client.force_login(moderator)
+    client.get(DASHBOARD)  # warm the content-type cache
+    # session, user, two of permissions, moderated discussions, groups; the counts per discussion, the oldest
+    # waiting comment, the waits before a decision, the moderated discussions; the menu's profile
+    with django_assert_num_queries(11):
+        response = client.get(DASHBOARD)
+    board = response.context["dashboard"]
+    assert board.pending == 2 * n and board.decisions == 2 * n
+    assert len(board.rows) == 2
 
 
 def test_the_dashboard_shows_queue_size_oldest_item_and_median_time(client, setup):

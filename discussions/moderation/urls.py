@@ -1,7 +1,7 @@
 """Moderation URLs, mounted at /discussions/moderation/ in the "discussions" namespace."""
 from django.urls import path
 
-from discussions import moderation_views as views
+from discussions.moderation import views
 
 urlpatterns = [
     path("", views.queue, name="moderation-queue"),

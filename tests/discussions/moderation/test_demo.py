@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def load_everything():
-    from discussions import demo, demo_moderation
+    from discussions import demo
+    from discussions.demo import moderation as demo_moderation
     from hub import demo as hub_demo
     from workplan import demo as workplan_demo
 
@@ -39,7 +40,7 @@ def test_the_moderation_demo_leaves_queue_items_a_report_a_hidden_and_a_highligh
 
 
 def test_without_the_demo_discussion_it_does_nothing():
-    from discussions import demo_moderation
+    from discussions.demo import moderation as demo_moderation
 
     out = io.StringIO()
     demo_moderation.load(out, no_style())
