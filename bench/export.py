@@ -124,8 +124,8 @@ def build(count: int) -> int:
 
 def measure(fmt: str, discussion_id: int, out_dir: Path) -> dict:
     """Run one export here (a fresh process) and report its time and this process's peak RSS."""
-    from discussions import export
-    from discussions.export_filters import ExportFilters
+    from discussions.secretariat import export
+    from discussions.secretariat.selectors import ExportFilters
 
     filters = ExportFilters(discussion_ids=(discussion_id,), status="all")
     options = export.ExportOptions(base_url="https://hub.example.org")
@@ -138,7 +138,7 @@ def measure(fmt: str, discussion_id: int, out_dir: Path) -> dict:
         with target.open("wb") as out:
             export.write_xlsx(out, filters, options)
     seconds = time.perf_counter() - started
-    from discussions.export_filters import comments_for_export
+    from discussions.secretariat.selectors import comments_for_export
 
     rows = comments_for_export(filters).count()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux

@@ -36,5 +36,5 @@ urlpatterns = [
     path("<discussion_slug:slug>/follow/", views.discussion_follow, name="discussion-follow"),
     path("<discussion_slug:slug>/unfollow/", views.discussion_unfollow, name="discussion-unfollow"),
     path("moderation/", include("discussions.moderation.urls")),
-    path("secretariat/", include("discussions.urls_secretariat")),
+    path("secretariat/", include("discussions.secretariat.urls")),
 ]

@@ -13,7 +13,7 @@ formula. Quoting the field does not help, because that program does not read our
 (`"1","Agreed;=X"` split on ";" gives the cell `=X"`). So in CSV a formula start that follows a separator
 (";", "," or a tab, then nothing visible) gets an apostrophe too: `Agreed;'=WEBSERVICE(...)` is text however it
 is split. The Excel writer does not need that (its cells are never split), and it stores every text cell as a
-string (discussions/export.py `_Sheet`), so no text can become a formula there even if this rule missed one.
+string (discussions/secretariat/export.py `_Sheet`), so no text can become a formula there even if this rule missed one.
 """
 from __future__ import annotations
 

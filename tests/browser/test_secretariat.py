@@ -9,11 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from discussions.export import HEADERS
+from discussions.secretariat.export import HEADERS
 from discussions.models import Disposition
 from hub.roles import SECRETARIAT
 from tests.browser.conftest import login
-from tests.discussions.secretariat_data import KnownSet
+from tests.discussions.secretariat.conftest import KnownSet
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@
 
     python manage.py export_feedback --discussion SLUG [--status all] --format csv|xlsx|json|attachments -o PATH
 
-The same selection and the same columns as the secretariat's export page (discussions/export.py). The JSON bundle
+The same selection and the same columns as the secretariat's export page (discussions/secretariat/export.py). The JSON bundle
 holds the selected comments of one discussion and no e-mail address (export_consultation --include-emails adds them).
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from discussions import export
-from discussions.export_filters import STATUS_ALL, ExportFilters, comments_for_export
+from discussions.secretariat import export
+from discussions.secretariat.selectors import STATUS_ALL, ExportFilters, comments_for_export
 from discussions.models import Comment, Discussion
 from hub.models import StakeholderGroup
 from workplan.models import Priority
@@ -45,53 +45,35 @@ class Command(BaseCommand):
                             help="leave the Personal name column empty (for sharing beyond the secretariat)")
 
     def handle(self, *args, **options):
-        slugs = options["discussion"]
+        discussions = self._discussions(options["discussion"])
+        fmt = options["format"]
+        if fmt == "json" and len(discussions) != 1:
+            raise CommandError("The JSON bundle holds exactly one discussion: give one --discussion.")
+        filters = self._filters(options, discussions)
+        export_options = export.ExportOptions(base_url=options["base_url"].rstrip("/"),
+                                              include_personal_names=not options["no_personal_names"])
+        target = Path(options["output"])
+        _write_atomically(target, lambda partial: _write(fmt, partial, filters, export_options, discussions,
+                                                         bom=options["bom"]))
+        count = comments_for_export(filters).count()
+        self.stdout.write(self.style.SUCCESS(f"Wrote {target} ({fmt}, {count} comments)."))
+
+    def _discussions(self, slugs: list[str]) -> list[Discussion]:
         discussions = list(Discussion.objects.filter(slug__in=slugs)) if slugs else []
         missing = set(slugs) - {d.slug for d in discussions}
         if missing:
             raise CommandError(f"No discussion with the slug {', '.join(sorted(missing))!r}.")
-        priority_id = None
-        if options["priority"]:
-            priority_id = self._priority(options["priority"], discussions)
+        return discussions
+
+    def _filters(self, options: dict, discussions: list[Discussion]) -> ExportFilters:
+        priority_id = self._priority(options["priority"], discussions) if options["priority"] else None
         described = [f"Discussions: {', '.join(d.title for d in discussions) or 'all'}",
                      f"Status: {options['status']}"]
-        filters = ExportFilters(
+        return ExportFilters(
             discussion_ids=tuple(sorted(d.pk for d in discussions)), priority_id=priority_id,
             stakeholder_group=options["stakeholder_group"] or "", status=options["status"],
             date_from=options["since"], date_to=options["until"], described=tuple(described),
         )
-        export_options = export.ExportOptions(base_url=options["base_url"].rstrip("/"),
-                                              include_personal_names=not options["no_personal_names"])
-        target = Path(options["output"])
-        # Written beside the target and renamed, so an interrupted run never leaves a half-written file.
-        partial = target.with_name(target.name + ".partial")
-        fmt = options["format"]
-        try:
-            if fmt == "csv":
-                with partial.open("w", encoding="utf-8", newline="") as out:
-                    export.write_csv(out, filters, export_options, bom=options["bom"])
-            elif fmt == "xlsx":
-                with partial.open("wb") as out:
-                    export.write_xlsx(out, filters, export_options)
-            elif fmt == "attachments":
-                with partial.open("wb") as out:
-                    export.write_attachments_zip(out, filters, export_options)
-            else:
-                if len(discussions) != 1:
-                    raise CommandError("The JSON bundle holds exactly one discussion: give one --discussion.")
-                export.write_consultation_bundle(partial, discussions[0], filters)
-            partial.replace(target)
-        except export.BundleExportUnavailable as exc:
-            partial.unlink(missing_ok=True)
-            raise CommandError(str(exc)) from None
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise CommandError(f"Could not write {target}: {exc}") from None
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        count = comments_for_export(filters).count()
-        self.stdout.write(self.style.SUCCESS(f"Wrote {target} ({fmt}, {count} comments)."))
 
     def _priority(self, code: str, discussions: list[Discussion]) -> int:
         code = code.strip().upper()
@@ -109,3 +91,33 @@ class Command(BaseCommand):
         if len(found) > 1:
             raise CommandError(f"{code} exists in several workplans: name the discussion too.")
         return found[0].pk
+
+
+def _write(fmt: str, path: Path, filters: ExportFilters, options: export.ExportOptions,
+           discussions: list[Discussion], *, bom: bool) -> None:
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            export.write_csv(out, filters, options, bom=bom)
+    elif fmt == "xlsx":
+        with path.open("wb") as out:
+            export.write_xlsx(out, filters, options)
+    elif fmt == "attachments":
+        with path.open("wb") as out:
+            export.write_attachments_zip(out, filters, options)
+    else:
+        export.write_consultation_bundle(path, discussions[0], filters)
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Call write(path) on a file beside the target, then rename it: an interrupted run never leaves a
+    half-written file."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        write(partial)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"Could not write {target}: {exc}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -5,18 +5,12 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Disposition
-from tests.discussions.secretariat_data import KnownSet
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def known():
-    return KnownSet()
-
-
-def _urls(k: KnownSet) -> list[tuple[str, str]]:
+def _urls(k) -> list[tuple[str, str]]:
     slug = k.discussion.slug
     return [
         ("get", reverse("discussions:secretariat")),

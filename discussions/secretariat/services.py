@@ -1,23 +1,21 @@
-"""The secretariat's response table: what became of each published comment in the final workplan.
+"""The secretariat's writes: what became of each published comment in the final workplan (its response), and
+whether a discussion shows those responses to readers.
 
-Writes (recording or clearing a disposition, publishing the responses of a discussion) are services that check
-the export permission first and write the audit log. The table's read is `comments_for_response_table`.
+Each service checks the export permission first and writes the audit log. The response table's reads are in
+selectors.py (`comments_for_response_table`, `response_counts`).
 """
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import check_export_feedback
 from hub.audit import audit_log
-from workplan.models import Priority
 
 MAX_RATIONALE = 2000
-NO_RESPONSE = "none"
 
 
 def _state(disposition: Disposition | None) -> dict:
@@ -81,34 +79,3 @@ def discussion_set_publish_responses(*, actor, discussion: Discussion, publish: 
                   target=discussion, before={"publish_responses": not publish}, after={"publish_responses": publish})
     return discussion
 
-
-def comments_for_response_table(discussion: Discussion, *, priority_id: int | None = None,
-                                outcome: str = "") -> QuerySet[Comment]:
-    """Published comments of a discussion with their response, question and priorities, oldest first.
-
-    `outcome` filters by recorded outcome, or "none" for comments still without a response.
-    """
-    qs = (Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
-          .select_related("disposition", "disposition__decided_by__profile", "question")
-          .prefetch_related(Prefetch("priorities", queryset=Priority.objects.only("id", "kind", "number", "title")))
-          .order_by("created_at", "id"))
-    if priority_id:
-        qs = qs.filter(pk__in=Comment.priorities.through.objects.filter(priority_id=priority_id).values("comment_id"))
-    if outcome == NO_RESPONSE:
-        qs = qs.filter(disposition__isnull=True)
-    elif outcome in Disposition.Outcome.values:
-        qs = qs.filter(disposition__outcome=outcome)
-    return qs
-
-
-def response_counts(discussion: Discussion) -> dict[str, int]:
-    """How many published comments have each outcome, and how many have none yet (one query)."""
-    from django.db.models import Count
-
-    rows = (Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
-            .values("disposition__outcome").annotate(n=Count("id")).order_by())
-    counts = {value: 0 for value in Disposition.Outcome.values}
-    counts[NO_RESPONSE] = 0
-    for row in rows:
-        counts[row["disposition__outcome"] or NO_RESPONSE] += row["n"]
-    return counts

@@ -15,7 +15,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from discussions.models import Comment, Discussion
-from hub.models import StakeholderGroup
+from discussions.secretariat.selectors import priorities_of_discussion
+from hub.models import StakeholderGroup, stakeholder_group_label
 from workplan.models import Priority
 
 # Light to dark blue; the darkest end takes white text (contrast above 4.5:1 at both ends).
@@ -27,6 +28,11 @@ def _shade(share: float) -> tuple[str, str]:
     """Cell colour for a share of the maximum (0..1), and a text colour readable on it."""
     rgb = tuple(round(a + (b - a) * share) for a, b in zip(_LIGHT, _DARK))
     return "#%02x%02x%02x" % rgb, ("#ffffff" if share > 0.45 else "#1a1a1a")
+
+
+def _labelled_groups(groups: Counter) -> list[tuple[str, int]]:
+    """Stakeholder groups with their counts, most first, each under its label ("—" for none given)."""
+    return [(stakeholder_group_label(g) or "—", n) for g, n in sorted(groups.items(), key=lambda i: (-i[1], i[0]))]
 
 
 @dataclass
@@ -50,8 +56,7 @@ class PrioritySummary:
 
     @property
     def group_labels(self) -> list[tuple[str, int]]:
-        labels = dict(StakeholderGroup.choices)
-        return [(str(labels.get(g, g or "—")), n) for g, n in sorted(self.groups.items(), key=lambda i: (-i[1], i[0]))]
+        return _labelled_groups(self.groups)
 
 
 @dataclass
@@ -129,10 +134,24 @@ class Synthesis:
 
 def synthesis_for_discussion(discussion: Discussion) -> Synthesis:
     """Published comments of a discussion grouped by the priorities they name (3 queries whatever the size)."""
-    priorities = []
-    if discussion.workplan_id:
-        priorities = list(Priority.objects.filter(workplan_id=discussion.workplan_id).order_by("kind", "number"))
-    comments = list(
+    priorities = priorities_of_discussion(discussion)
+    comments = _published_comments(discussion)
+    ordered = _by_priority(priorities, comments)
+    return Synthesis(
+        discussion=discussion,
+        comment_count=len(comments),
+        organisation_count=len({c.author_organisation for c in comments if c.author_organisation}),
+        author_count=len({(c.author_id or 0, c.author_name) for c in comments}),
+        groups=_labelled_groups(Counter(c.author_stakeholder_group for c in comments)),
+        priorities=ordered,
+        heatmap=build_heatmap(ordered),
+        timeline=build_timeline([c.created_at for c in comments]),
+    )
+
+
+def _published_comments(discussion: Discussion) -> list[Comment]:
+    """The discussion's published comments, oldest first, with what the synthesis shows and their priorities' ids."""
+    return list(
         Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
         .only("id", "discussion_id", "question_id", "parent_id", "depth", "author_id", "author_name",
               "author_organisation", "author_stakeholder_group", "author_country", "author_badge",
@@ -140,6 +159,10 @@ def synthesis_for_discussion(discussion: Discussion) -> Synthesis:
         .prefetch_related(Prefetch("priorities", queryset=Priority.objects.only("id")))
         .order_by("created_at", "id")
     )
+
+
+def _by_priority(priorities: list[Priority], comments: list[Comment]) -> list[PrioritySummary]:
+    """A summary per priority of the workplan in its order, then one of the comments naming none (if any)."""
     summaries: dict[int | None, PrioritySummary] = {p.pk: PrioritySummary(priority=p) for p in priorities}
     for comment in comments:
         named = [p.pk for p in comment.priorities.all()] or [None]
@@ -154,22 +177,10 @@ def synthesis_for_discussion(discussion: Discussion) -> Synthesis:
             if comment.author_organisation:
                 summary.organisations.add(comment.author_organisation)
             summary.groups[comment.author_stakeholder_group] += 1
-
     ordered = [summaries[p.pk] for p in priorities]
     if None in summaries:
         ordered.append(summaries[None])
-    group_counts = Counter(c.author_stakeholder_group for c in comments)
-    labels = dict(StakeholderGroup.choices)
-    return Synthesis(
-        discussion=discussion,
-        comment_count=len(comments),
-        organisation_count=len({c.author_organisation for c in comments if c.author_organisation}),
-        author_count=len({(c.author_id or 0, c.author_name) for c in comments}),
-        groups=[(str(labels.get(g, g or "—")), n) for g, n in sorted(group_counts.items(), key=lambda i: (-i[1], i[0]))],
-        priorities=ordered,
-        heatmap=build_heatmap(ordered),
-        timeline=build_timeline([c.created_at for c in comments]),
-    )
+    return ordered
 
 
 def build_heatmap(summaries: list[PrioritySummary]) -> Heatmap:

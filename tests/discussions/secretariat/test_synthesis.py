@@ -6,24 +6,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from discussions.synthesis import build_timeline, synthesis_for_discussion
+from discussions.secretariat.synthesis import build_timeline, synthesis_for_discussion
 from hub.models import StakeholderGroup
-from tests.discussions.secretariat_data import KnownSet, make_comments, make_export_discussion
-from tests.factories import make_priority, make_user
+from tests.factories import make_priority
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.timezone.utc
-
-
-@pytest.fixture
-def known():
-    return KnownSet()
-
-
-@pytest.fixture
-def secretariat_client(client):
-    client.force_login(make_user(role="Secretariat"))
-    return client
 
 
 def test_the_synthesis_counts_comments_organisations_and_groups_per_priority(known):
@@ -79,7 +67,7 @@ def test_the_synthesis_page_draws_accessible_svg_charts_with_tables(known, secre
     assert "Off topic" not in html
 
 
-def test_the_synthesis_page_of_an_empty_discussion_says_so(secretariat_client):
+def test_the_synthesis_page_of_an_empty_discussion_says_so(secretariat_client, make_export_discussion):
     discussion = make_export_discussion()
     response = secretariat_client.get(reverse("discussions:secretariat-synthesis", kwargs={"slug": discussion.slug}))
     assert response.status_code == 200
@@ -92,7 +80,8 @@ SYNTHESIS_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_synthesis_page_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size):
+def test_the_synthesis_page_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size,
+                                                            make_export_discussion, make_comments):
     discussion = make_export_discussion()
     priorities = [make_priority(workplan=discussion.workplan), make_priority(workplan=discussion.workplan)]
     make_comments(discussion, size, priorities=priorities)

@@ -6,28 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from discussions.models import Disposition
-from discussions.responses import (
-    comments_for_response_table,
-    discussion_set_publish_responses,
-    disposition_clear,
-    disposition_record,
-    response_counts,
-)
+from discussions.secretariat.selectors import comments_for_response_table, response_counts
+from discussions.secretariat.services import discussion_set_publish_responses, disposition_clear, disposition_record
 from hub.models import AuditEntry
-from tests.discussions.secretariat_data import KnownSet, make_comments, make_export_discussion
 from tests.factories import make_priority, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return KnownSet()
-
-
-@pytest.fixture
-def secretary():
-    return make_user(name="Sam Secretariat", role="Secretariat")
 
 
 def test_recording_a_disposition_saves_it_and_writes_the_audit_log(known, secretary):
@@ -129,7 +113,8 @@ RESPONSE_TABLE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_response_table_takes_a_fixed_number_of_queries(client, secretary, django_assert_num_queries, size):
+def test_the_response_table_takes_a_fixed_number_of_queries(client, secretary, django_assert_num_queries, size,
+                                                           make_export_discussion, make_comments):
     discussion = make_export_discussion()
     priority = make_priority(workplan=discussion.workplan)
     comments = make_comments(discussion, size, priorities=[priority])

@@ -1,13 +1,17 @@
-"""Data for the secretariat's tests (export, synthesis, responses): small factories under names of their own, so
-they never clash with the shared ones in tests/factories.py, and a known set of comments for read-back tests."""
+"""Fixtures of the secretariat's tests (export, synthesis, responses): a known set of comments for read-back tests,
+the secretariat signed in, and small factories (`make_export_*`, `make_comments`) under names of their own, so
+they never clash with the shared ones in tests/factories.py.
+
+The browser tests build the same known set: they import `KnownSet` from here.
+"""
 from __future__ import annotations
 
 import datetime
 import hashlib
 import itertools
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
 from hub.models import StakeholderGroup
@@ -18,7 +22,7 @@ _seq = itertools.count(1)
 UTC = datetime.timezone.utc
 
 
-def make_export_discussion(**fields) -> Discussion:
+def _export_discussion(**fields) -> Discussion:
     n = next(_seq)
     defaults = {"slug": f"consultation-{n}", "title": f"Consultation {n}", "status": Discussion.Status.OPEN}
     defaults.update(fields)
@@ -27,11 +31,11 @@ def make_export_discussion(**fields) -> Discussion:
     return Discussion.objects.create(**defaults)
 
 
-def make_export_question(discussion: Discussion, *, order: int = 1, text: str | None = None) -> Question:
+def _export_question(discussion: Discussion, *, order: int = 1, text: str | None = None) -> Question:
     return Question.objects.create(discussion=discussion, order=order, text=text or f"Question {order}?")
 
 
-def make_export_comment(discussion: Discussion, *, body: str = "<p>A comment.</p>", priorities=(), working_groups=(),
+def _export_comment(discussion: Discussion, *, body: str = "<p>A comment.</p>", priorities=(), working_groups=(),
                         **fields) -> Comment:
     n = next(_seq)
     html = clean_html(body)
@@ -52,20 +56,20 @@ def make_export_comment(discussion: Discussion, *, body: str = "<p>A comment.</p
     return comment
 
 
-def make_export_attachment(comment: Comment, *, name: str = "position paper.pdf", data: bytes = b"%PDF-1.4 test") -> Attachment:
+def _export_attachment(comment: Comment, *, name: str = "position paper.pdf", data: bytes = b"%PDF-1.4 test") -> Attachment:
     return Attachment.objects.create(
         comment=comment, file=SimpleUploadedFile(name, data), original_name=name, content_type="application/pdf",
         size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
-def make_comments(discussion: Discussion, count: int, *, priorities=(), question=None) -> list[Comment]:
+def _comments(discussion: Discussion, count: int, *, priorities=(), question=None) -> list[Comment]:
     """`count` published comments, with a reply every third one, spread over days."""
     made = []
     start = datetime.datetime(2024, 9, 1, 9, 0, tzinfo=UTC)
     for i in range(count):
         parent = made[-1] if made and i % 3 == 2 else None
         group = list(StakeholderGroup.values)[i % len(StakeholderGroup.values)]
-        made.append(make_export_comment(
+        made.append(_export_comment(
             discussion, question=question, parent=parent, author_stakeholder_group=group,
             priorities=priorities, created_at=start + datetime.timedelta(days=i % 20, hours=i),
             body=f"<p>Comment {i}</p><ul><li>first</li><li>second</li></ul>"))
@@ -83,24 +87,24 @@ class KnownSet:
         self.op3 = make_priority(workplan=self.workplan, kind="ongoing", number=3,
                                  title="Alternatives to immigration detention")
         self.group = make_working_group(workplan=self.workplan, name="Working group on detention", slug="detention")
-        self.discussion = make_export_discussion(slug="draft-workplan", title="Draft Network Workplan 2022-2024",
+        self.discussion = _export_discussion(slug="draft-workplan", title="Draft Network Workplan 2022-2024",
                                                  workplan=self.workplan)
-        self.q1 = make_export_question(self.discussion, order=1, text="Does the workplan capture a comprehensive plan?")
-        self.q2 = make_export_question(self.discussion, order=2, text="Which priority areas interest your entity?")
+        self.q1 = _export_question(self.discussion, order=1, text="Does the workplan capture a comprehensive plan?")
+        self.q2 = _export_question(self.discussion, order=2, text="Which priority areas interest your entity?")
         self.moderator = make_user(name="Maria Moderator", role="Moderators")
         moderated_at = datetime.datetime(2024, 9, 16, 8, 0, tzinfo=UTC)
 
-        self.arabic = make_export_comment(
+        self.arabic = _export_comment(
             self.discussion, question=self.q1, author_name="ليلى حداد", author_organisation="منظمة الهجرة",
             author_stakeholder_group=StakeholderGroup.MIGRANT_LED, author_country="الأردن",
             body="<p>نص عربي</p><ul><li>أولاً</li><li>ثانياً</li></ul>", priorities=[self.op3],
             created_at=datetime.datetime(2024, 9, 15, 10, 30, tzinfo=UTC))
-        self.chinese = make_export_comment(
+        self.chinese = _export_comment(
             self.discussion, question=self.q2, author_name="王小明", author_organisation="中国移民研究中心",
             author_stakeholder_group=StakeholderGroup.ACADEMIA, author_country="China",
             body="<p>中文评论 🌍🚀</p>", priorities=[self.np1],
             created_at=datetime.datetime(2024, 9, 16, 11, 0, tzinfo=UTC))
-        self.quoted = make_export_comment(
+        self.quoted = _export_comment(
             self.discussion, question=self.q1, author_name='Richard "Rick" Francis-O\'Brien',
             author_organisation="UN Network on Migration", author_stakeholder_group=StakeholderGroup.UN_ENTITY,
             author_country="Switzerland", author_badge="UN Network",
@@ -108,18 +112,18 @@ class KnownSet:
             priorities=[self.np1, self.op3], working_groups=[self.group], highlighted=True, edit_count=2,
             moderated_by=self.moderator, moderated_at=moderated_at,
             created_at=datetime.datetime(2024, 9, 17, 12, 0, tzinfo=UTC))
-        self.attachment = make_export_attachment(self.quoted)
+        self.attachment = _export_attachment(self.quoted)
         Disposition.objects.create(comment=self.quoted, outcome=Disposition.Outcome.PARTLY,
                                    rationale="=Covered in OP3; see annex", decided_at=moderated_at)
-        self.formula = make_export_comment(
+        self.formula = _export_comment(
             self.discussion, question=self.q1, parent=self.quoted, author_name="=HYPERLINK(\"http://x\")",
             author_organisation="+SUM(A1:A2)", author_stakeholder_group=StakeholderGroup.MEMBER_STATE,
             author_country="@cmd", author_badge="-1", show_personal_name=False, body="<p>=1+1</p>",
             created_at=datetime.datetime(2024, 9, 18, 9, 15, tzinfo=UTC))
-        self.general = make_export_comment(
+        self.general = _export_comment(
             self.discussion, question=None, author_name="Tab Person", author_organisation="\tTabbed Org",
             body="<p>General remark</p>", created_at=datetime.datetime(2024, 9, 19, 9, 0, tzinfo=UTC))
-        self.declined = make_export_comment(
+        self.declined = _export_comment(
             self.discussion, question=self.q2, author_name="Declined Author", author_organisation="Some NGO",
             status=Comment.Status.DECLINED, decline_reason="Off topic", moderated_by=self.moderator,
             moderated_at=moderated_at, created_at=datetime.datetime(2024, 9, 20, 9, 0, tzinfo=UTC))
@@ -129,5 +133,42 @@ class KnownSet:
         return [self.arabic, self.chinese, self.quoted, self.formula, self.general]
 
 
-def at(year, month, day, hour=0, minute=0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute), UTC)
+@pytest.fixture
+def known() -> KnownSet:
+    return KnownSet()
+
+
+@pytest.fixture
+def secretary():
+    return make_user(name="Sam Secretariat", role="Secretariat")
+
+
+@pytest.fixture
+def secretariat_client(client, secretary):
+    client.force_login(secretary)
+    return client
+
+
+@pytest.fixture
+def make_export_discussion():
+    return _export_discussion
+
+
+@pytest.fixture
+def make_export_question():
+    return _export_question
+
+
+@pytest.fixture
+def make_export_comment():
+    return _export_comment
+
+
+@pytest.fixture
+def make_export_attachment():
+    return _export_attachment
+
+
+@pytest.fixture
+def make_comments():
+    return _comments

@@ -1,8 +1,9 @@
-"""Feedback exports: one row per comment, the same columns in CSV and Excel, plus a zip of the attachments.
+"""Feedback exports: one row per comment, the same columns in CSV and Excel, plus a zip of the attachments and
+the JSON bundle of one discussion.
 
 `COLUMNS` is the one place the columns are defined; `RowBuilder.row` fills them. Both writers stream: comments
-are read with `.iterator(chunk_size=...)`, and the priorities, working groups and attachments of each chunk are
-fetched by one prefetch query per chunk, so memory stays flat however many comments there are. Every text cell
+are read by `selectors.iterate_comments` in chunks, with the priorities, working groups and attachments of each
+chunk fetched by one query per chunk, so memory stays flat however many comments there are. Every text cell
 goes through `hub.spreadsheets` (`neutralise`, and in CSV `neutralise_csv`) so that a spreadsheet never runs a
 comment as a formula, and the Excel writer types every text cell as a string.
 """
@@ -10,27 +11,33 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
-import itertools
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from discussions.export_filters import ExportFilters, comments_for_export
+from discussions.interchange import export_consultation_bundle
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
-from hub.models import StakeholderGroup
+from discussions.secretariat.selectors import (
+    CHUNK_SIZE,
+    ExportFilters,
+    ExportItem,
+    comments_for_export,
+    interest_for_export,
+    iterate_comments,
+)
+from hub.models import stakeholder_group_label
 from hub.spreadsheets import neutralise, neutralise_csv
-from workplan.models import InterestExpression, Priority, WorkingGroup
+from workplan.models import Priority, WorkingGroup
 
-CHUNK_SIZE = 2000
 # Rows are gathered into blocks of about this many before a streamed response sends them.
 CSV_ROWS_PER_BLOCK = 200
 EXCEL_MAX_CELL = 32_767
@@ -111,29 +118,6 @@ class ExportOptions:
     include_personal_names: bool = True
 
 
-# What a row reads from the comment and its one-to-one neighbours (parent, moderator, response), as plain values.
-RECORD_FIELDS: tuple[str, ...] = (
-    "id", "discussion_id", "question_id", "parent_id", "depth", "author_name", "author_organisation",
-    "author_stakeholder_group", "author_country", "author_badge", "show_personal_name", "body", "body_text", "status",
-    "decline_reason", "hidden_reason", "highlighted", "edit_count", "created_at", "moderated_at",
-    "moderated_by__username", "moderated_by__profile__display_name", "disposition__outcome",
-    "disposition__rationale", "parent__author_name", "parent__author_organisation", "parent__show_personal_name",
-    "parent__author_badge",
-)
-
-
-class ExportItem:
-    """One comment as an export reads it: its values (a named tuple of RECORD_FIELDS) and its lists."""
-
-    __slots__ = ("record", "priority_ids", "working_group_ids", "attachments")
-
-    def __init__(self, record) -> None:
-        self.record = record
-        self.priority_ids: list[int] = []
-        self.working_group_ids: list[int] = []
-        self.attachments: list[tuple[int, str]] = []  # (id, original name)
-
-
 def shown_name(name: str, organisation: str, show_personal_name: bool, badge: str = "") -> str:
     """Comment.shown_name for values read without a model instance (the same rule, kept beside it in tests)."""
     if show_personal_name and name:
@@ -141,61 +125,53 @@ def shown_name(name: str, organisation: str, show_personal_name: bool, badge: st
     return organisation or name or badge
 
 
-def export_queryset(filters: ExportFilters) -> QuerySet:
-    """The selection as named value tuples, with parent, moderator and response joined in the same query."""
-    return comments_for_export(filters).values_list(*RECORD_FIELDS, named=True)
+def _reason(c) -> str:
+    """The reason that goes with the comment's status (the decline reason of a declined one, and so on)."""
+    if c.status == Comment.Status.DECLINED:
+        return c.decline_reason
+    if c.status == Comment.Status.HIDDEN:
+        return c.hidden_reason
+    return c.decline_reason or c.hidden_reason
 
 
-def iterate_comments(filters: ExportFilters) -> Iterator[ExportItem]:
-    """Comments of the selection, read in chunks, each chunk's priorities, working groups and attachments
-    fetched by one query apiece: memory holds one chunk, and the query count grows by 3 per chunk.
-
-    Django's prefetch_related (which also prefetches per chunk with .iterator(chunk_size)) is not used here: it
-    builds a related manager and a queryset for every comment, which made the 100,000-row export five times slower.
-    """
-    rows = export_queryset(filters).iterator(chunk_size=CHUNK_SIZE)
-    while True:
-        chunk = [ExportItem(record) for record in itertools.islice(rows, CHUNK_SIZE)]
-        if not chunk:
-            return
-        by_id = {item.record.id: item for item in chunk}
-        ids = list(by_id)
-        for comment_id, priority_id in Comment.priorities.through.objects.filter(
-                comment_id__in=ids).values_list("comment_id", "priority_id"):
-            by_id[comment_id].priority_ids.append(priority_id)
-        for comment_id, group_id in Comment.working_groups.through.objects.filter(
-                comment_id__in=ids).values_list("comment_id", "workinggroup_id"):
-            by_id[comment_id].working_group_ids.append(group_id)
-        for comment_id, attachment_id, name in Attachment.objects.filter(comment_id__in=ids).order_by(
-                "id").values_list("comment_id", "id", "original_name"):
-            by_id[comment_id].attachments.append((attachment_id, name))
-        yield from chunk
-
-
-def _reverse_template(name: str, **kwargs) -> str | None:
-    """A URL pattern reversed once with a placeholder, so per-row URLs are a string substitution."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
+def _in_reply_to(c) -> str:
+    if not c.parent_id:
+        return ""
+    return shown_name(c.parent__author_name or "", c.parent__author_organisation or "", c.parent__show_personal_name,
+                      c.parent__author_badge or "")
 
 
 class RowBuilder:
-    """Turns a comment (from `export_queryset`) into the values of `COLUMNS`, in order.
+    """Turns a comment (an `ExportItem` of `selectors.iterate_comments`) into the values of `COLUMNS`, in order.
 
-    Discussions and questions are few, so they are loaded once up front rather than joined into every row.
+    Discussions, questions, priorities and working groups are few, so they are loaded once up front (one query
+    each) rather than joined into every row; a row then looks them up in a dictionary.
     """
 
     def __init__(self, filters: ExportFilters, options: ExportOptions) -> None:
         self.options = options
+        self.discussions = self._load_discussions(filters, options.base_url)
+        self._load_questions(filters)
+        self._load_priorities()
+        self.working_groups: dict[int, str] = dict(WorkingGroup.objects.values_list("id", "name"))
+        # Each label worked out once per export rather than once per row: the label function translates on
+        # every call, which cost a second per 100,000 rows.
+        self.stakeholder_group_label = functools.lru_cache(maxsize=None)(stakeholder_group_label)
+        self.status_labels = {str(value): str(label) for value, label in Comment.Status.choices}
+        self.outcome_labels = {str(value): str(label) for value, label in Disposition.Outcome.choices}
+        # Reversed once with a placeholder, so a row's attachment URLs are a string substitution.
+        template = reverse("discussions:attachment-download", kwargs={"pk": 999999999})
+        self._attachment_url = (options.base_url + template).split("999999999")
+
+    @staticmethod
+    def _load_discussions(filters: ExportFilters, base_url: str) -> dict[int, tuple[str, str]]:
+        """Each discussion's title and the absolute URL of its page, which permalinks hang off."""
         discussions = Discussion.objects.only("id", "slug", "title")
         if filters.discussion_ids:
             discussions = discussions.filter(pk__in=filters.discussion_ids)
-        self.discussions: dict[int, tuple[str, str]] = {}
-        for discussion in discussions:
-            path = _reverse_template("discussions:discussion-detail", slug=discussion.slug) \
-                or f"/discussions/{discussion.slug}/"
-            self.discussions[discussion.pk] = (discussion.title, options.base_url + path)
+        return {d.pk: (d.title, base_url + d.get_absolute_url()) for d in discussions}
+
+    def _load_questions(self, filters: ExportFilters) -> None:
         questions = Question.objects.only("id", "discussion_id", "order", "text").order_by("discussion_id", "order", "id")
         if filters.discussion_ids:
             questions = questions.filter(discussion_id__in=filters.discussion_ids)
@@ -207,22 +183,15 @@ class RowBuilder:
             numbers[question.discussion_id] += 1
             self.questions[question.pk] = (numbers[question.discussion_id], question.text)
             self.question_discussions[question.pk] = question.discussion_id
-        self.stakeholder_labels = {str(value): str(label) for value, label in StakeholderGroup.choices}
-        self.status_labels = {str(value): str(label) for value, label in Comment.Status.choices}
-        self.outcome_labels = {str(value): str(label) for value, label in Disposition.Outcome.choices}
-        # Priorities and working groups are few: one query each, then a dictionary lookup per row.
+
+    def _load_priorities(self) -> None:
         # In workplan order (kind, then number), so a row lists NP1 before OP3 whatever order they were tagged in.
         self.priorities: dict[int, tuple[str, str]] = {
             p.pk: (p.code, p.title) for p in Priority.objects.only("id", "kind", "number", "title")
             .order_by("workplan_id", "kind", "number")}
         self.priority_rank = {pk: rank for rank, pk in enumerate(self.priorities)}
-        self.working_groups: dict[int, str] = dict(WorkingGroup.objects.values_list("id", "name"))
-        template = _reverse_template("discussions:attachment-download", pk=999999999)
-        self._attachment_url = (options.base_url + template).split("999999999") if template else None
 
     def attachment_url(self, attachment_id: int) -> str:
-        if self._attachment_url is None:
-            return ""
         return str(attachment_id).join(self._attachment_url)
 
     def discussion_title(self, discussion_id: int) -> str:
@@ -231,10 +200,17 @@ class RowBuilder:
     def question_label(self, question_id: int | None) -> tuple[int | None, str]:
         return self.questions.get(question_id, (None, "")) if question_id else (None, "")
 
-    def _ordered(self, priority_ids: list[int]) -> list[int]:
-        if len(priority_ids) < 2:
-            return priority_ids
-        return sorted(priority_ids, key=lambda pk: self.priority_rank.get(pk, 0))
+    def question_discussion(self, question_id: int) -> int:
+        return self.question_discussions.get(question_id, 0)
+
+    def _priorities_text(self, priority_ids: list[int]) -> str:
+        priorities = self.priorities
+        if len(priority_ids) > 1:
+            priority_ids = sorted(priority_ids, key=lambda pk: self.priority_rank.get(pk, 0))
+        return "\n".join("%s %s" % priorities[pk] for pk in priority_ids if pk in priorities)
+
+    def _attachments_text(self, attachments: list[tuple[int, str]]) -> str:
+        return "\n".join(f"{name} {self.attachment_url(pk)}".rstrip() for pk, name in attachments)
 
     def row(self, item: ExportItem, cell=neutralise) -> list[Any]:
         """The cells of one comment in the order of COLUMNS, each text passed through `cell` (neutralise, or
@@ -242,17 +218,7 @@ class RowBuilder:
         c = item.record
         title, url = self.discussions.get(c.discussion_id, ("", ""))
         question_number, question_text = self.question_label(c.question_id)
-        in_reply_to = ""
-        if c.parent_id:
-            in_reply_to = shown_name(c.parent__author_name or "", c.parent__author_organisation or "",
-                                     c.parent__show_personal_name, c.parent__author_badge or "")
-        if c.status == Comment.Status.DECLINED:
-            reason = c.decline_reason
-        elif c.status == Comment.Status.HIDDEN:
-            reason = c.hidden_reason
-        else:
-            reason = c.decline_reason or c.hidden_reason
-        priorities = self.priorities
+        outcome = c.disposition__outcome
         values = [
             c.id,
             f"{url}#comment-{c.id}" if url else "",
@@ -261,26 +227,26 @@ class RowBuilder:
             question_text,
             c.parent_id,
             c.depth,
-            in_reply_to,
+            _in_reply_to(c),
             shown_name(c.author_name, c.author_organisation, c.show_personal_name, c.author_badge),
             c.author_name if self.options.include_personal_names else "",
             c.author_organisation,
-            self.stakeholder_labels.get(c.author_stakeholder_group, c.author_stakeholder_group),
+            self.stakeholder_group_label(c.author_stakeholder_group),
             c.author_country,
             c.author_badge,
             iso(c.created_at),
             self.status_labels.get(c.status, c.status),
-            reason,
-            "\n".join("%s %s" % priorities[pk] for pk in self._ordered(item.priority_ids) if pk in priorities),
+            _reason(c),
+            self._priorities_text(item.priority_ids),
             "\n".join(self.working_groups.get(pk, "") for pk in item.working_group_ids),
             c.body_text,
             c.body,
-            "\n".join(f"{name} {self.attachment_url(pk)}".rstrip() for pk, name in item.attachments),
+            self._attachments_text(item.attachments),
             yes_no(c.highlighted),
             c.edit_count,
             (c.moderated_by__profile__display_name or c.moderated_by__username or ""),
             iso(c.moderated_at),
-            self.outcome_labels.get(c.disposition__outcome, c.disposition__outcome) if c.disposition__outcome else "",
+            self.outcome_labels.get(outcome, outcome) if outcome else "",
             c.disposition__rationale or "",
         ]
         return [cell(v) if v.__class__ is str else v for v in values]
@@ -430,122 +396,145 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def interest_for_export(filters: ExportFilters) -> QuerySet[InterestExpression]:
-    """Expressions of interest in the working groups of the selected discussions' workplans (all, if none chosen)."""
-    qs = InterestExpression.objects.select_related("working_group", "organisation").order_by(
-        "working_group__name", "created_at", "id")
-    if filters.discussion_ids:
-        workplan_ids = Discussion.objects.filter(pk__in=filters.discussion_ids).values("workplan_id")
-        qs = qs.filter(working_group__workplan_id__in=workplan_ids)
-    if filters.working_group_id:
-        qs = qs.filter(working_group_id=filters.working_group_id)
-    return qs
-
-
 def write_xlsx(out: IO[bytes] | str, filters: ExportFilters, options: ExportOptions) -> None:
     """Write the Excel workbook: all comments, one sheet per question and per priority, expressions of interest
     in working groups, and a summary. openpyxl's write-only mode streams each sheet to a temporary file."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    styles = {
-        "bold": Font(bold=True),
-        "fill": PatternFill("solid", fgColor="DDE7F3"),
-        "header": Alignment(wrap_text=True, vertical="top"),
-        "wrap": Alignment(wrap_text=True, vertical="top"),
-    }
     builder = RowBuilder(filters, options)
-    selection = comments_for_export(filters)
-    question_ids = set(selection.exclude(question=None).values_list("question_id", flat=True).distinct())
-    priority_ids = set(Comment.priorities.through.objects.filter(comment__in=selection.values("pk"))
-                       .values_list("priority_id", flat=True).distinct())
-    priorities = list(Priority.objects.filter(pk__in=priority_ids).select_related("workplan")
-                      .order_by("workplan__title", "kind", "number"))
-    many_workplans = len({p.workplan_id for p in priorities}) > 1
+    book = _Workbook()
+    topics = _Topics(filters, builder)
+    all_sheet = book.sheet(_("All comments"), COLUMNS)
+    question_sheets = {qid: book.sheet(topics.question_sheet_title(qid), TOPIC_COLUMNS) for qid in topics.question_ids}
+    priority_sheets = {p.pk: book.sheet(topics.priority_sheet_title(p), TOPIC_COLUMNS) for p in topics.priorities}
+    tally = _write_comments(filters, builder, all_sheet, question_sheets, priority_sheets)
+    _write_interest(book.sheet(_("Interest in working groups"), INTEREST_COLUMNS), filters)
+    _write_summary(book.sheet(_("Summary"), SUMMARY_COLUMNS), filters, topics, tally)
+    book.workbook.save(out)
 
-    workbook = Workbook(write_only=True)
-    used: set[str] = set()
-    all_sheet = _Sheet(workbook, _sheet_title(_("All comments"), used), COLUMNS, styles)
 
-    ordered_questions = sorted(
-        (qid for qid in question_ids if qid in builder.questions),
-        key=lambda qid: (builder.discussion_title(_question_discussion(builder, qid)), builder.questions[qid][0]))
-    many_discussions = len({_question_discussion(builder, qid) for qid in ordered_questions}) > 1
-    question_sheets: dict[int, _Sheet] = {}
-    for qid in ordered_questions:
-        number, text = builder.questions[qid]
+class _Workbook:
+    """A write-only workbook whose sheets share one set of styles and have names unique in it."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.workbook = Workbook(write_only=True)
+        self.styles = {
+            "bold": Font(bold=True),
+            "fill": PatternFill("solid", fgColor="DDE7F3"),
+            "header": Alignment(wrap_text=True, vertical="top"),
+            "wrap": Alignment(wrap_text=True, vertical="top"),
+        }
+        self.used: set[str] = set()
+
+    def sheet(self, title: str, columns: Iterable[Column]) -> _Sheet:
+        return _Sheet(self.workbook, _sheet_title(title, self.used), columns, self.styles)
+
+
+class _Topics:
+    """The questions and priorities the selection's comments are on, in the order of their sheets, and their names.
+
+    A question is named with its discussion only when the selection spans several discussions, and a priority
+    with its workplan's period only when it spans several workplans.
+    """
+
+    def __init__(self, filters: ExportFilters, builder: RowBuilder) -> None:
+        self.builder = builder
+        selection = comments_for_export(filters)
+        question_ids = set(selection.exclude(question=None).values_list("question_id", flat=True).distinct())
+        priority_ids = set(Comment.priorities.through.objects.filter(comment__in=selection.values("pk"))
+                           .values_list("priority_id", flat=True).distinct())
+        self.priorities = list(Priority.objects.filter(pk__in=priority_ids).select_related("workplan")
+                               .order_by("workplan__title", "kind", "number"))
+        self.many_workplans = len({p.workplan_id for p in self.priorities}) > 1
+        self.question_ids = sorted(
+            (qid for qid in question_ids if qid in builder.questions),
+            key=lambda qid: (self._discussion_title(qid), builder.questions[qid][0]))
+        self.many_discussions = len({builder.question_discussion(qid) for qid in self.question_ids}) > 1
+
+    def _discussion_title(self, question_id: int) -> str:
+        return self.builder.discussion_title(self.builder.question_discussion(question_id))
+
+    def question_sheet_title(self, question_id: int) -> str:
+        number, text = self.builder.questions[question_id]
         prefix = f"Q{number} "
-        if many_discussions:
-            prefix = f"{builder.discussion_title(_question_discussion(builder, qid))[:10]} {prefix}"
-        question_sheets[qid] = _Sheet(workbook, _sheet_title(prefix + text, used), TOPIC_COLUMNS, styles)
-    priority_sheets: dict[int, _Sheet] = {}
-    for priority in priorities:
-        prefix = f"{priority.workplan.period} " if many_workplans else ""
-        priority_sheets[priority.pk] = _Sheet(
-            workbook, _sheet_title(f"{prefix}{priority.code} {priority.title}", used), TOPIC_COLUMNS, styles)
+        if self.many_discussions:
+            prefix = f"{self._discussion_title(question_id)[:10]} {prefix}"
+        return prefix + text
 
-    per_question: Counter[int] = Counter()
-    per_priority: Counter[int] = Counter()
-    per_group: Counter[str] = Counter()
-    organisations: set[str] = set()
-    general = 0
-    total = 0
+    def question_summary_label(self, question_id: int) -> str:
+        number, text = self.builder.questions[question_id]
+        label = f"Q{number} {text}"
+        if self.many_discussions:
+            label = f"{self._discussion_title(question_id)}: {label}"
+        return label
+
+    def priority_sheet_title(self, priority: Priority) -> str:
+        prefix = f"{priority.workplan.period} " if self.many_workplans else ""
+        return f"{prefix}{priority.code} {priority.title}"
+
+
+@dataclass
+class _Tally:
+    """What the summary sheet counts, gathered while the comments are written."""
+
+    total: int = 0
+    general: int = 0  # comments on no question
+    per_question: Counter[int] = field(default_factory=Counter)
+    per_priority: Counter[int] = field(default_factory=Counter)
+    per_group: Counter[str] = field(default_factory=Counter)
+    organisations: set[str] = field(default_factory=set)
+
+
+def _write_comments(filters: ExportFilters, builder: RowBuilder, all_sheet: _Sheet,
+                    question_sheets: dict[int, _Sheet], priority_sheets: dict[int, _Sheet]) -> _Tally:
+    """Every comment on the first sheet, and again (the topic columns only) on its question's and priorities'."""
+    tally = _Tally()
     for item in iterate_comments(filters):
         comment = item.record
         row = builder.row(item)
-        total += 1
+        tally.total += 1
         all_sheet.append(row)
         topic_row = [row[i] for i in _TOPIC_INDEXES]
         if comment.question_id in question_sheets:
             question_sheets[comment.question_id].append(topic_row)
-            per_question[comment.question_id] += 1
+            tally.per_question[comment.question_id] += 1
         elif comment.question_id is None:
-            general += 1
+            tally.general += 1
         for priority_id in item.priority_ids:
             if priority_id in priority_sheets:
                 priority_sheets[priority_id].append(topic_row)
-                per_priority[priority_id] += 1
-        per_group[comment.author_stakeholder_group] += 1
+                tally.per_priority[priority_id] += 1
+        tally.per_group[comment.author_stakeholder_group] += 1
         if comment.author_organisation:
-            organisations.add(comment.author_organisation)
+            tally.organisations.add(comment.author_organisation)
+    return tally
 
-    interest_sheet = _Sheet(workbook, _sheet_title(_("Interest in working groups"), used), INTEREST_COLUMNS, styles)
-    role_labels = dict(InterestExpression.Role.choices)
-    interest_status_labels = dict(InterestExpression.Status.choices)
+
+def _write_interest(sheet: _Sheet, filters: ExportFilters) -> None:
     for interest in interest_for_export(filters).iterator(chunk_size=CHUNK_SIZE):
         organisation = interest.organisation
-        interest_sheet.append([neutralise(v) for v in (
-            interest.working_group.name, organisation.name,
-            builder.stakeholder_labels.get(organisation.stakeholder_group, organisation.stakeholder_group),
-            organisation.country, str(role_labels.get(interest.role, interest.role)),
-            str(interest_status_labels.get(interest.status, interest.status)), interest.message, interest.reply,
-            iso(interest.created_at), iso(interest.decided_at),
+        sheet.append([neutralise(v) for v in (
+            interest.working_group.name, organisation.name, stakeholder_group_label(organisation.stakeholder_group),
+            organisation.country, interest.get_role_display(), interest.get_status_display(), interest.message,
+            interest.reply, iso(interest.created_at), iso(interest.decided_at),
         )])
 
-    summary = _Sheet(workbook, _sheet_title(_("Summary"), used), SUMMARY_COLUMNS, styles)
-    summary.append(["Exported at", iso(timezone.now()), None])
+
+def _write_summary(sheet: _Sheet, filters: ExportFilters, topics: _Topics, tally: _Tally) -> None:
+    sheet.append(["Exported at", iso(timezone.now()), None])
     for line in filters.described or ("Filters: none (published comments of every discussion)",):
-        summary.append(["Filter", neutralise(line), None])
-    summary.append(["Total", "Comments", total])
-    summary.append(["Total", "Organisations", len(organisations)])
-    for qid in ordered_questions:
-        number, text = builder.questions[qid]
-        label = f"Q{number} {text}"
-        if many_discussions:
-            label = f"{builder.discussion_title(_question_discussion(builder, qid))}: {label}"
-        summary.append(["Question", neutralise(label), per_question[qid]])
-    if general:
-        summary.append(["Question", "General comments (no question)", general])
-    for priority in priorities:
-        summary.append(["Priority", neutralise(f"{priority.code} {priority.title}"), per_priority[priority.pk]])
-    for group, count in sorted(per_group.items(), key=lambda item: (-item[1], item[0])):
-        summary.append(["Stakeholder group", builder.stakeholder_labels.get(group, group) or "(not given)", count])
-
-    workbook.save(out)
-
-
-def _question_discussion(builder: RowBuilder, question_id: int) -> int:
-    return builder.question_discussions.get(question_id, 0)
+        sheet.append(["Filter", neutralise(line), None])
+    sheet.append(["Total", "Comments", tally.total])
+    sheet.append(["Total", "Organisations", len(tally.organisations)])
+    for qid in topics.question_ids:
+        sheet.append(["Question", neutralise(topics.question_summary_label(qid)), tally.per_question[qid]])
+    if tally.general:
+        sheet.append(["Question", "General comments (no question)", tally.general])
+    for priority in topics.priorities:
+        sheet.append(["Priority", neutralise(f"{priority.code} {priority.title}"), tally.per_priority[priority.pk]])
+    for group, count in sorted(tally.per_group.items(), key=lambda item: (-item[1], item[0])):
+        sheet.append(["Stakeholder group", stakeholder_group_label(group) or "(not given)", count])
 
 
 # --- Attachments --------------------------------------------------------------------------------------------
@@ -593,22 +582,11 @@ def write_attachments_zip(out: IO[bytes], filters: ExportFilters, options: Expor
 # --- JSON bundle --------------------------------------------------------------------------------------------
 
 
-class BundleExportUnavailable(RuntimeError):
-    """The interchange module has no export function (yet)."""
+def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion, filters: ExportFilters) -> None:
+    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion, holding only
+    the comments the filters select (and their attachments) and never any e-mail address.
 
-
-def write_consultation_bundle(out: IO[bytes] | str, discussion: Discussion,
-                              filters: ExportFilters | None = None) -> None:
-    """The JSON interchange bundle (.zip with consultation.json and attachments) of one discussion: with `filters`,
-    only the comments they select (and their attachments); never any e-mail address.
-
-    The format belongs to discussions/interchange.py (the same function as `export_consultation`, which alone can
-    add e-mail addresses, with --include-emails).
+    The format belongs to discussions.interchange: its `export_consultation_bundle` alone can add e-mail
+    addresses, for `export_consultation --include-emails`.
     """
-    from discussions import interchange
-
-    function = getattr(interchange, "export_consultation_bundle", None)
-    if function is None:
-        raise BundleExportUnavailable(_("The JSON bundle export is not available (discussions/interchange.py)."))
-    comments = comments_for_export(filters) if filters is not None else None
-    function(discussion, out, comments=comments, include_emails=False)
+    export_consultation_bundle(discussion, out, comments=comments_for_export(filters), include_emails=False)

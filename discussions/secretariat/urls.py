@@ -1,7 +1,7 @@
 """The secretariat's pages (feedback export, synthesis, responses), under /discussions/secretariat/."""
 from django.urls import path
 
-from discussions import secretariat_views as views
+from discussions.secretariat import views
 
 urlpatterns = [
     path("", views.index, name="secretariat"),

@@ -1,79 +1,15 @@
-"""Which comments a feedback export covers: the secretariat's filter form and the selector that applies it.
-
-The form, the management command and the tests all describe a selection as an `ExportFilters` value, so the
-web page, the command line and the downloads can never disagree about which comments match.
-"""
+"""The export page's filter form, and the parsing of the ids the secretariat's pages read from a query string."""
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Comment, Discussion, Question
-from hub.models import StakeholderGroup
+from discussions.secretariat.selectors import STATUS_ALL, STATUS_PUBLISHED, ExportFilters, organisations_in_comments
+from hub.models import StakeholderGroup, stakeholder_group_label
 from workplan.models import Priority, WorkingGroup
-
-STATUS_PUBLISHED = Comment.Status.PUBLISHED.value
-STATUS_ALL = "all"
-
-
-@dataclass(frozen=True)
-class ExportFilters:
-    """A selection of comments. Empty fields do not filter; `status` is a Comment.Status value or "all"."""
-
-    discussion_ids: tuple[int, ...] = ()
-    question_id: int | None = None
-    priority_id: int | None = None
-    working_group_id: int | None = None
-    stakeholder_group: str = ""
-    organisation: str = ""
-    status: str = STATUS_PUBLISHED
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    # Human-readable lines describing the filters, for the summary sheet.
-    described: tuple[str, ...] = field(default=(), compare=False)
-
-
-def comments_for_export(filters: ExportFilters) -> QuerySet[Comment]:
-    """Comments matching the filters, oldest first; only published ones unless another status is asked for."""
-    qs = Comment.objects.all()
-    if filters.discussion_ids:
-        qs = qs.filter(discussion_id__in=filters.discussion_ids)
-    if filters.question_id:
-        qs = qs.filter(question_id=filters.question_id)
-    if filters.priority_id:
-        # A subquery rather than a join, so a comment naming two priorities is never counted twice.
-        qs = qs.filter(pk__in=Comment.priorities.through.objects.filter(priority_id=filters.priority_id)
-                       .values("comment_id"))
-    if filters.working_group_id:
-        qs = qs.filter(pk__in=Comment.working_groups.through.objects.filter(workinggroup_id=filters.working_group_id)
-                       .values("comment_id"))
-    if filters.stakeholder_group:
-        qs = qs.filter(author_stakeholder_group=filters.stakeholder_group)
-    if filters.organisation:
-        qs = qs.filter(author_organisation=filters.organisation)
-    if filters.status != STATUS_ALL:
-        qs = qs.filter(status=filters.status or STATUS_PUBLISHED)
-    tz = timezone.get_current_timezone()
-    if filters.date_from:
-        qs = qs.filter(created_at__gte=datetime.datetime.combine(filters.date_from, datetime.time.min, tzinfo=tz))
-    if filters.date_to:
-        # The end date is inclusive: everything before the following midnight.
-        end = datetime.datetime.combine(filters.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-        qs = qs.filter(created_at__lt=end)
-    return qs.order_by("created_at", "id")
-
-
-def organisations_in_comments() -> list[str]:
-    """The organisation names comments are attributed to (the snapshot), for the organisation filter."""
-    return list(Comment.objects.exclude(author_organisation="").order_by("author_organisation")
-                .values_list("author_organisation", flat=True).distinct())
-
 
 # The largest primary key any database here stores (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -114,7 +50,8 @@ class _IdChoiceField(forms.ModelChoiceField):
 
 class _PriorityChoiceField(_IdChoiceField):
     def label_from_instance(self, obj: Priority) -> str:
-        return f"{obj.code} — {obj.title} ({obj.workplan.title})"
+        # Priorities of every workplan are listed, so each names its workplan too.
+        return f"{obj.choice_label} ({obj.workplan.title})"
 
 
 class _QuestionChoiceField(_IdChoiceField):
@@ -169,18 +106,6 @@ class ExportFilterForm(forms.Form):
     def to_filters(self) -> ExportFilters:
         """The selection this (valid) form describes."""
         data = self.cleaned_data
-        described = []
-        for name in ("discussion", "question", "priority", "working_group", "stakeholder_group", "organisation",
-                     "status", "date_from", "date_to"):
-            value = data.get(name)
-            if name == "discussion":
-                value = ", ".join(d.title for d in value) if value else ""
-            elif name in ("stakeholder_group", "status") and value:
-                value = dict(self.fields[name].choices).get(value, value)
-            elif name in ("question", "priority") and value:
-                value = self.fields[name].label_from_instance(value)
-            if value:
-                described.append(f"{self.fields[name].label}: {value}")
         return ExportFilters(
             discussion_ids=tuple(sorted(d.pk for d in data.get("discussion") or [])),
             question_id=data["question"].pk if data.get("question") else None,
@@ -191,8 +116,26 @@ class ExportFilterForm(forms.Form):
             status=data.get("status") or STATUS_PUBLISHED,
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
-            described=tuple(described),
+            described=self._described(),
         )
+
+    def _described(self) -> tuple[str, ...]:
+        """One line per filter in use, "Label: value", for the summary sheet."""
+        described = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            if name == "discussion":
+                value = ", ".join(d.title for d in value)
+            elif name == "stakeholder_group":
+                value = stakeholder_group_label(value)
+            elif name == "status":
+                value = dict(field.choices).get(value, value)
+            elif name in ("question", "priority"):
+                value = field.label_from_instance(value)
+            described.append(f"{field.label}: {value}")
+        return tuple(described)
 
     def query_string(self) -> str:
         """The submitted filters as a query string, for the download links."""

@@ -9,18 +9,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from discussions.export import COLUMNS, HEADERS, TOPIC_COLUMNS
+from discussions.secretariat.export import COLUMNS, HEADERS, TOPIC_COLUMNS
 from hub.spreadsheets import neutralise
 from discussions.models import Comment
 from hub.models import StakeholderGroup
-from tests.discussions.secretariat_data import (
-    KnownSet,
-    make_export_attachment,
-    make_comments,
-    make_export_comment,
-    make_export_discussion,
-    make_export_question,
-)
 from tests.factories import make_priority, make_user, make_working_group
 
 pytestmark = pytest.mark.django_db
@@ -29,20 +21,18 @@ BASE = "http://testserver"
 
 
 @pytest.fixture
-def known(settings):
+def nairobi(settings):
     # An offset that is not zero, so "with offset" is really tested.
     settings.TIME_ZONE = "Africa/Nairobi"
-    return KnownSet()
 
 
 @pytest.fixture
-def secretariat_client(client):
-    user = make_user(name="Sam Secretariat", role="Secretariat")
-    client.force_login(user)
-    return client
+def known(nairobi, known):
+    """The known set (conftest.py), read in Nairobi time."""
+    return known
 
 
-def expected_rows(k: KnownSet) -> dict[int, dict[str, object]]:
+def expected_rows(k) -> dict[int, dict[str, object]]:
     """Every column of every known comment, written out by hand (not computed by the code under test)."""
     url = f"{BASE}/discussions/draft-workplan/"
     q1 = "Does the workplan capture a comprehensive plan?"
@@ -244,7 +234,7 @@ def test_neutralise_prefixes_every_formula_start_and_leaves_the_rest():
 
 
 def test_the_filters_select_by_priority_question_group_stakeholder_organisation_status_and_date(
-        known, secretariat_client):
+        known, secretariat_client, make_export_discussion, make_export_comment):
     url = reverse("discussions:secretariat-export-count")
 
     def count(**params):
@@ -313,8 +303,8 @@ def test_the_json_bundle_needs_exactly_one_discussion_and_holds_it(known, secret
 
 
 def test_the_personal_name_column_is_empty_for_an_export_without_that_right(known):
-    from discussions.export import ExportOptions, RowBuilder, iterate_comments
-    from discussions.export_filters import ExportFilters
+    from discussions.secretariat.export import ExportOptions, RowBuilder
+    from discussions.secretariat.selectors import ExportFilters, iterate_comments
 
     filters = ExportFilters(discussion_ids=(known.discussion.pk,))
     builder = RowBuilder(filters, ExportOptions(base_url=BASE, include_personal_names=False))
@@ -322,7 +312,8 @@ def test_the_personal_name_column_is_empty_for_an_export_without_that_right(know
     assert {builder.row(c)[index] for c in iterate_comments(filters)} == {""}
 
 
-def test_long_and_control_characters_are_made_safe_for_excel(secretariat_client, tmp_path):
+def test_long_and_control_characters_are_made_safe_for_excel(secretariat_client, tmp_path, make_export_discussion,
+                                                            make_export_comment):
     discussion = make_export_discussion()
     comment = make_export_comment(discussion, body="<p>x</p>")
     Comment.objects.filter(pk=comment.pk).update(body_text="bell\x07 " + "a" * 40_000)
@@ -335,7 +326,13 @@ def test_long_and_control_characters_are_made_safe_for_excel(secretariat_client,
     assert cell.endswith(" […]")
 
 
-def _page_data(size: int):
+@pytest.fixture
+def page_data(make_export_discussion, make_export_question, make_comments):
+    """A function making a discussion with `size` comments, a question, a priority and a working group."""
+    return lambda size: _page_data(size, make_export_discussion, make_export_question, make_comments)
+
+
+def _page_data(size: int, make_export_discussion, make_export_question, make_comments):
     discussion = make_export_discussion()
     question = make_export_question(discussion)
     priority = make_priority(workplan=discussion.workplan)
@@ -351,8 +348,9 @@ EXPORT_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_export_page_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size):
-    discussion = _page_data(size)
+def test_the_export_page_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size,
+                                                         page_data):
+    discussion = page_data(size)
     url = reverse("discussions:secretariat-export")
     with django_assert_num_queries(EXPORT_PAGE_QUERIES):
         response = secretariat_client.get(url, {"discussion": discussion.pk})
@@ -367,8 +365,9 @@ CSV_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_csv_export_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size):
-    _page_data(size)
+def test_the_csv_export_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size,
+                                                        page_data):
+    page_data(size)
     with django_assert_num_queries(CSV_QUERIES):
         response = secretariat_client.get(reverse("discussions:secretariat-export-csv"))
         _, rows, _ = read_csv(response)
@@ -385,11 +384,15 @@ HOSTILE = {
 }
 
 
-def _hostile_comment(discussion, value: str) -> Comment:
-    comment = make_export_comment(discussion, body="<p>x</p>")
-    # Written straight to the columns: the snapshot of a profile, or an imported comment, can hold anything.
-    Comment.objects.filter(pk=comment.pk).update(author_name=value, author_organisation=value, body_text=value)
-    return comment
+@pytest.fixture
+def hostile_comment(make_export_comment):
+    def make(discussion, value: str) -> Comment:
+        comment = make_export_comment(discussion, body="<p>x</p>")
+        # Written straight to the columns: the snapshot of a profile, or an imported comment, can hold anything.
+        Comment.objects.filter(pk=comment.pk).update(author_name=value, author_organisation=value, body_text=value)
+        return comment
+
+    return make
 
 
 def _hostile_interest(group, value: str):
@@ -408,10 +411,12 @@ def _starts_no_formula(text: str) -> None:
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
-def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split(secretariat_client, kind):
+def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split(secretariat_client, kind,
+                                                                                  make_export_discussion,
+                                                                                  hostile_comment):
     value = HOSTILE[kind]
     discussion = make_export_discussion()
-    comment = _hostile_comment(discussion, value)
+    comment = hostile_comment(discussion, value)
     _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
     (row,) = rows
     for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
@@ -426,10 +431,11 @@ def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split
 
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_no_cell_of_the_excel_workbook_is_a_formula_and_hidden_ones_are_neutralised(secretariat_client, tmp_path,
-                                                                                    kind):
+                                                                                    kind, make_export_discussion,
+                                                                                    hostile_comment):
     value = HOSTILE[kind]
     discussion = make_export_discussion()
-    _hostile_comment(discussion, value)
+    hostile_comment(discussion, value)
     _hostile_interest(make_working_group(workplan=discussion.workplan), value)
     response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"))
     path = tmp_path / "f.xlsx"
@@ -460,7 +466,7 @@ def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from discussions.export import Column, _Sheet
+    from discussions.secretariat.export import Column, _Sheet
 
     styles = {"bold": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE7F3"), "header": Alignment(),
               "wrap": Alignment(wrap_text=True)}
@@ -476,9 +482,10 @@ def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp
                                                         ["plain", "text", 7]]
     assert [[c.data_type for c in row] for row in rows] == [["s", "s", "s"], ["s", "n", "s"], ["s", "s", "n"]]
 
-def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_client):
+def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_client, make_export_discussion,
+                                                               make_export_attachment, hostile_comment):
     discussion = make_export_discussion()
-    comment = _hostile_comment(discussion, HOSTILE["control"])
+    comment = hostile_comment(discussion, HOSTILE["control"])
     make_export_attachment(comment, name="\x01=cmd;=1.pdf")
     response = secretariat_client.get(reverse("discussions:secretariat-export-attachments"))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -590,7 +597,9 @@ def test_a_huge_or_odd_priority_on_the_response_table_shows_every_comment(known,
 # --- A comment known only by its affiliation badge (issue 9) ---------------------------------------------------------
 
 
-def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exports(secretariat_client, tmp_path):
+def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exports(secretariat_client, tmp_path,
+                                                                                     make_export_discussion,
+                                                                                     make_export_comment):
     discussion = make_export_discussion()
     parent = make_export_comment(discussion, author_name="", author_organisation="", author_badge="UN Network",
                                  show_personal_name=False)

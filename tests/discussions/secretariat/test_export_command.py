@@ -10,15 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from discussions.export import HEADERS
-from tests.discussions.secretariat_data import KnownSet
+from discussions.secretariat.export import HEADERS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return KnownSet()
 
 
 def _run(*args) -> str:

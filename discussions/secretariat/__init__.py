@@ -1,0 +1,1 @@
+"""The secretariat's side of discussions: feedback exports, the per-priority synthesis and the response table."""

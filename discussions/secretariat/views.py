@@ -1,0 +1,208 @@
+"""The secretariat's pages: feedback export, per-priority synthesis and the response table.
+
+One guard per page. The pages that only read are wrapped in `secretariat_only` (log in, then the export
+permission or 403, before any query about feedback runs); the two that write are only `login_required`, because
+their service checks the same permission itself.
+"""
+from __future__ import annotations
+
+import tempfile
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from discussions.models import Comment, Discussion, Disposition
+from discussions.permissions import can_export_feedback, check_export_feedback
+from discussions.secretariat import export, selectors, services
+from discussions.secretariat.forms import ExportFilterForm, parse_id
+from discussions.secretariat.selectors import ExportFilters, comments_for_export
+from discussions.secretariat.synthesis import synthesis_for_discussion
+
+RESPONSES_PER_PAGE = 50
+
+
+def secretariat_only(view):
+    """Log in first; then the export permission, or 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        check_export_feedback(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _back_to_export_page(request: HttpRequest, problem: str) -> HttpResponse:
+    messages.error(request, problem)
+    return redirect(f"{reverse('discussions:secretariat-export')}?{request.GET.urlencode()}")
+
+
+def _download(view):
+    """A download of the export page's selection: the view receives the filters; invalid filters send the reader
+    back to the page to correct them."""
+
+    @require_GET
+    @secretariat_only
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        form = ExportFilterForm(request.GET)
+        if not form.is_valid():
+            return _back_to_export_page(request, _("Check the filters before downloading."))
+        return view(request, form.to_filters())
+
+    return wrapped
+
+
+def _options(request: HttpRequest) -> export.ExportOptions:
+    return export.ExportOptions(
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        include_personal_names=can_export_feedback(request.user),
+    )
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
+    """Zip-based files (xlsx, zip) need their directory written at the end: build in a temporary file, then stream."""
+    spool = tempfile.TemporaryFile()
+    write(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@require_GET
+@secretariat_only
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "discussions/secretariat/index.html",
+                  {"discussions": selectors.discussions_for_overview()})
+
+
+@require_GET
+@secretariat_only
+def export_page(request: HttpRequest) -> HttpResponse:
+    form = ExportFilterForm(request.GET or None)
+    count = None
+    query = ""
+    if not form.is_bound:
+        form = ExportFilterForm(initial={"status": "published"})
+        count = comments_for_export(ExportFilters()).count()
+    elif form.is_valid():
+        count = comments_for_export(form.to_filters()).count()
+        query = form.query_string()
+    single_discussion = form.is_bound and form.is_valid() and len(form.cleaned_data["discussion"]) == 1
+    return render(request, "discussions/secretariat/export.html", {
+        "form": form, "count": count, "query": query, "single_discussion": single_discussion,
+    })
+
+
+@require_GET
+@secretariat_only
+def export_count(request: HttpRequest) -> JsonResponse:
+    form = ExportFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return JsonResponse({"count": comments_for_export(form.to_filters()).count(), "query": form.query_string()})
+
+
+@_download
+def export_csv(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
+    bom = request.GET.get("encoding") == "utf-8-sig"
+    response = StreamingHttpResponse(export.csv_blocks(filters, _options(request), bom=bom),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("feedback", "csv")}"'
+    return response
+
+
+@_download
+def export_xlsx(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
+    return _spooled_download(lambda spool: export.write_xlsx(spool, filters, _options(request)),
+                             _filename("feedback", "xlsx"),
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@_download
+def export_attachments(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
+    return _spooled_download(lambda spool: export.write_attachments_zip(spool, filters, _options(request)),
+                             _filename("attachments", "zip"), "application/zip")
+
+
+@_download
+def export_bundle(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
+    if len(filters.discussion_ids) != 1:
+        return _back_to_export_page(request, _("Choose exactly one discussion for the JSON bundle."))
+    discussion = get_object_or_404(Discussion, pk=filters.discussion_ids[0])
+    return _spooled_download(lambda spool: export.write_consultation_bundle(spool, discussion, filters),
+                             _filename(discussion.slug, "zip"), "application/zip")
+
+
+@require_GET
+@secretariat_only
+def synthesis(request: HttpRequest, slug: str) -> HttpResponse:
+    discussion = get_object_or_404(Discussion.objects.select_related("workplan"), slug=slug)
+    return render(request, "discussions/secretariat/synthesis.html", {
+        "discussion": discussion, "synthesis": synthesis_for_discussion(discussion),
+        "discussion_url": discussion.get_absolute_url(),
+    })
+
+
+@require_GET
+@secretariat_only
+def response_table(request: HttpRequest, slug: str) -> HttpResponse:
+    discussion = get_object_or_404(Discussion, slug=slug)
+    priority_id = parse_id(request.GET.get("priority"))  # anything else, including a huge number, shows all
+    outcome = request.GET.get("outcome", "")
+    comments = selectors.comments_for_response_table(discussion, priority_id=priority_id, outcome=outcome)
+    page = Paginator(comments, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "discussions/secretariat/responses.html", {
+        "discussion": discussion, "page": page, "priorities": selectors.priorities_of_discussion(discussion),
+        "priority_id": priority_id, "outcome": outcome, "outcomes": Disposition.Outcome.choices,
+        "no_response": selectors.NO_RESPONSE, "count_rows": selectors.response_count_rows(discussion),
+        "query": query.urlencode(), "discussion_url": discussion.get_absolute_url(),
+    })
+
+
+@require_POST
+@login_required
+def response_record(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("discussion"), pk=pk)
+    # Back to the table, keeping its filters and page; never anywhere else.
+    table = reverse("discussions:secretariat-responses", kwargs={"slug": comment.discussion.slug})
+    back = request.POST.get("next", "")
+    if not back.startswith(table):
+        back = table
+    try:
+        if request.POST.get("outcome") == selectors.NO_RESPONSE:
+            services.disposition_clear(actor=request.user, comment=comment)
+            messages.success(request, _("Response to comment #%(id)s removed.") % {"id": comment.pk})
+        else:
+            services.disposition_record(actor=request.user, comment=comment, outcome=request.POST.get("outcome", ""),
+                                        rationale=request.POST.get("rationale", ""))
+            messages.success(request, _("Response to comment #%(id)s saved.") % {"id": comment.pk})
+    except ValidationError as exc:
+        messages.error(request, _("Comment #%(id)s: %(problem)s") % {"id": comment.pk, "problem": " ".join(exc.messages)})
+    return redirect(f"{back}#response-{comment.pk}")
+
+
+@require_POST
+@login_required
+def responses_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    discussion = get_object_or_404(Discussion, slug=slug)
+    publish = request.POST.get("publish") == "1"
+    services.discussion_set_publish_responses(actor=request.user, discussion=discussion, publish=publish)
+    messages.success(request, _("Responses are now shown under the comments.") if publish
+                     else _("Responses are no longer shown to readers."))
+    return redirect("discussions:secretariat-responses", slug=discussion.slug)
