@@ -106,16 +106,64 @@ def _last(stack: list[str], name: str) -> int:
     return -1
 
 
+def _end_of_special(value: str, start: int, special: str) -> int:
+    """Where a comment (`<!--`), or a declaration, CDATA, processing instruction or broken end tag (up to the next
+    `>`), that begins before `start` ends; the end of the value when it is never closed."""
+    if special == "!--":
+        end = value.find("-->", start)
+        return len(value) if end < 0 else end + 3
+    end = value.find(">", start)
+    return len(value) if end < 0 else end + 1
+
+
+def _end_of_dropped(value: str, start: int, name: str) -> int:
+    """Where an element dropped with its content (a script, a style, …) that opened before `start` ends."""
+    end_tag = _DROP_END_RE[name].search(value, start)
+    end = value.find(">", end_tag.end() - 1) if end_tag else -1
+    return len(value) if end < 0 else end + 1
+
+
+def _start_tag(name: str, attrs: str) -> str:
+    """The tag as written out: no attributes, except a link's href (checked later by the sanitizer)."""
+    if name == "br":
+        return "<br>"
+    if name != "a":
+        return f"<{name}>"
+    href = _HREF_RE.search(attrs)
+    url = next((g for g in href.groups() if g is not None), "") if href else None
+    return "<a>" if url is None else '<a href="%s">' % url.replace('"', "&quot;")
+
+
+def _implied_close(stack: list[str], name: str) -> int:
+    """How much of the open-element stack a start tag `name` closes, as a parser would: the index to close down
+    to (len(stack) when it closes nothing). A block closes an open paragraph; a heading closes a heading just
+    before it; a list item closes the open item of its own list; a link closes an open link."""
+    end = len(stack)
+    if name in _BLOCK_TAGS:
+        if "p" in stack:
+            end = _last(stack, "p")
+        if name in ("h3", "h4") and end and stack[end - 1] in ("h3", "h4"):
+            end -= 1
+        elif name == "li":
+            for index in range(end - 1, -1, -1):
+                if stack[index] == "li":
+                    end = index
+                    break
+                if stack[index] in _LIST_ITEM_SCOPE:
+                    break
+    elif name == "a" and "a" in stack:
+        end = _last(stack, "a")
+    return end
+
+
 def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int = MAX_DEPTH,
               max_elements: int = MAX_ELEMENTS) -> str:
     """Pasted HTML rewritten in one linear pass as well-nested allowlisted tags (plus `keep`) without attributes
     except a link's href, at most `max_depth` deep and `max_elements` elements; text is left as it was typed.
 
-    Unknown tags are dropped and their text kept; the content of DROP_WITH_CONTENT elements, comments and
-    declarations is dropped; a `<` that starts no tag becomes `&lt;`; end tags without an open element are
-    ignored, and the closings a parser would imply (a paragraph at the next block, a list item at the next item, a
-    link at the next link) are written out. This is not the sanitizer: its output still goes through nh3, which
-    then has nothing to repair."""
+    Unknown tags are dropped and their text kept; DROP_WITH_CONTENT elements, comments and declarations go whole;
+    a `<` that starts no tag becomes `&lt;`; stray end tags are ignored and implied closings written out
+    (_implied_close). Not the sanitizer: nh3 still runs on the output, and then has nothing to repair."""
     allowed = ALLOWED_TAGS | keep
     out: list[str] = []
     append = out.append
@@ -139,12 +187,7 @@ def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int 
             append(text.replace("<", "&lt;") if "<" in text else text)
             continue
         if name is None:
-            if special == "!--":
-                end = value.find("-->", match.end())
-                skip_to = len(value) if end < 0 else end + 3
-            else:  # declarations, CDATA, processing instructions, broken end tags: up to the next `>`
-                end = value.find(">", match.end())
-                skip_to = len(value) if end < 0 else end + 1
+            skip_to = _end_of_special(value, match.end(), special)
             continue
         name = name.lower()
         if closing and name != "br":
@@ -155,41 +198,22 @@ def tidy_html(value: str, *, keep: frozenset[str] = frozenset(), max_depth: int 
                 close_to(_last(stack, name))
             continue
         if name in DROP_WITH_CONTENT:
-            end_tag = _DROP_END_RE[name].search(value, match.end())
-            end = value.find(">", end_tag.end() - 1) if end_tag else -1
-            skip_to = len(value) if end < 0 else end + 1
+            skip_to = _end_of_dropped(value, match.end(), name)
             continue
         if name not in allowed:
             continue
-        if name in _BLOCK_TAGS:
-            if "p" in stack:
-                close_to(_last(stack, "p"))
-            if name in ("h3", "h4") and stack and stack[-1] in ("h3", "h4"):
-                close_to(len(stack) - 1)
-            elif name == "li":
-                for index in range(len(stack) - 1, -1, -1):
-                    if stack[index] == "li":
-                        close_to(index)
-                        break
-                    if stack[index] in _LIST_ITEM_SCOPE:
-                        break
-        elif name == "a" and "a" in stack:
-            close_to(_last(stack, "a"))
+        if stack and (name in _BLOCK_TAGS or name == "a"):
+            index = _implied_close(stack, name)
+            if index < len(stack):
+                close_to(index)
         if elements >= max_elements or (name != "br" and len(stack) >= max_depth):
             if (name in _BLOCK_TAGS or name == "br") and (not out or out[-1] != " "):
                 append(" ")  # keep the words on either side apart
             continue
         elements += 1
-        if name == "br":
-            append("<br>")
-        elif name == "a":
+        if name != "br":
             stack.append(name)
-            href = _HREF_RE.search(attrs)
-            url = next((g for g in href.groups() if g is not None), "") if href else None
-            append("<a>" if url is None else '<a href="%s">' % url.replace('"', "&quot;"))
-        else:
-            stack.append(name)
-            append(f"<{name}>")
+        append(_start_tag(name, attrs))
     close_to(0)
     return "".join(out)
 

@@ -1,4 +1,4 @@
-"""The export page's filter form, and the parsing of the ids the secretariat's pages read from a query string."""
+"""The export page's filter form (ids are parsed by hub.forms' id fields, which refuse ids too large for the database)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -8,53 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Comment, Discussion, Question
 from discussions.secretariat.selectors import STATUS_ALL, STATUS_PUBLISHED, ExportFilters, organisations_in_comments
+from hub.forms import IdChoiceField, IdMultipleChoiceField
 from hub.models import StakeholderGroup, stakeholder_group_label
 from workplan.models import Priority, WorkingGroup
 
-# The largest primary key any database here stores (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
-
-
-def parse_id(value) -> int | None:
-    """A positive primary key from a query parameter, or None for anything else (text, 0, or a number too large for
-    the database, which would otherwise fail the query with an overflow)."""
-    text = str(value or "").strip()
-    if not text.isdecimal() or len(text) > 19:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
-class _DiscussionsField(forms.ModelMultipleChoiceField):
-    """Discussions by id. Django looks every submitted id up in the database, and an id too large for the database
-    fails that query (a 500); such an id is refused here like any other unknown one."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if parse_id(pk) is None:
-                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": str(pk)[:30]})
-        return super()._check_values(value)
-
-
-class _IdChoiceField(forms.ModelChoiceField):
-    """One object by id; an id that is not a positive number the database can hold is an invalid choice, refused
-    before any query."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and parse_id(value) is None:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                        params={"value": str(value)[:30]})
-        return super().to_python(value)
-
-
-class _PriorityChoiceField(_IdChoiceField):
+class _PriorityChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Priority) -> str:
         # Priorities of every workplan are listed, so each names its workplan too.
         return f"{obj.choice_label} ({obj.workplan.title})"
 
 
-class _QuestionChoiceField(_IdChoiceField):
+class _QuestionChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Question) -> str:
         text = obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
         return f"{obj.discussion.title}: {text}"
@@ -69,7 +33,7 @@ class ExportFilterForm(forms.Form):
         *[(value, label) for value, label in Comment.Status.choices if value != STATUS_PUBLISHED],
     ]
 
-    discussion = _DiscussionsField(
+    discussion = IdMultipleChoiceField(
         label=_("Discussions"), required=False, queryset=Discussion.objects.order_by("title"),
         help_text=_("None chosen means all discussions."), widget=forms.SelectMultiple(attrs={"size": 4}))
     question = _QuestionChoiceField(
@@ -78,7 +42,7 @@ class ExportFilterForm(forms.Form):
     priority = _PriorityChoiceField(
         label=_("Priority"), required=False, empty_label=_("Any priority"),
         queryset=Priority.objects.select_related("workplan").order_by("workplan__title", "kind", "number"))
-    working_group = _IdChoiceField(
+    working_group = IdChoiceField(
         label=_("Working group"), required=False, empty_label=_("Any working group"),
         queryset=WorkingGroup.objects.order_by("name"))
     stakeholder_group = forms.ChoiceField(

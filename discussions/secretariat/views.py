@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import can_export_feedback, check_export_feedback
 from discussions.secretariat import export, selectors, services
-from discussions.secretariat.forms import ExportFilterForm, parse_id
+from discussions.secretariat.forms import ExportFilterForm
 from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.secretariat.synthesis import synthesis_for_discussion
+from hub.forms import parse_id
 
 RESPONSES_PER_PAGE = 50
 

@@ -57,19 +57,8 @@ COMMENTS = [
 ]
 
 
-@transaction.atomic
-def load(stdout, style) -> None:
-    """Create or refresh the demo roster and library."""
-    User = get_user_model()
-    submitter = User.objects.filter(email__iexact=SUBMITTER).select_related("profile").first()
-    if submitter is None:
-        stdout.write(style.WARNING("Library demo skipped: the demo accounts are missing."))
-        return
-    languages = Language.objects.in_bulk()
-    objectives = GcmObjective.objects.in_bulk()
-    priorities = {p.code: p for p in Priority.objects.filter(workplan__slug="network-workplan-2022-2024", active=True)}
-    now = timezone.now()
-
+def _roster(User, languages, objectives, now) -> list[RosterMember]:
+    """The demo reviewers, accepted on the roster with their expertise and languages."""
     members = []
     for email, affiliation, expertise, langs in REVIEWERS:
         user = User.objects.filter(email__iexact=email).select_related("profile").first()
@@ -84,7 +73,44 @@ def load(stdout, style) -> None:
         member.expertise.set([objectives[n] for n in expertise])
         member.languages.set([languages[code] for code in langs if code in languages])
         members.append(member)
+    return members
 
+
+def _reviews(resource, reviewers, *, age: int, published: bool, criteria, now) -> None:
+    """The resource's first-round reviews: submitted, with scores, for a published resource; assigned otherwise."""
+    for index, member in enumerate(reviewers):
+        review, created = Review.objects.get_or_create(resource=resource, reviewer=member, round=1, defaults={
+            "due_date": (now - timedelta(days=40 - age)).date(), "status": Review.Status.ASSIGNED})
+        if published and review.status != Review.Status.SUBMITTED:
+            review.status = Review.Status.SUBMITTED
+            review.no_conflict = True
+            review.recommendation = Review.Recommendation.ACCEPT
+            review.comments_for_submitter = COMMENTS[index % len(COMMENTS)]
+            review.closed_at = now - timedelta(days=35 - age + index)
+            review.save()
+            ReviewScore.objects.bulk_create(
+                [ReviewScore(review=review, criterion=c, score=4 + (index + c.pk) % 2) for c in criteria],
+                ignore_conflicts=True)
+        if created:
+            # assigned_at is set on creation; the demo's reviews were asked for weeks ago.
+            Review.objects.filter(pk=review.pk).update(
+                assigned_at=now - timedelta(days=45 - age),
+                due_date=(now + timedelta(days=10)).date() if not published else review.due_date)
+
+
+@transaction.atomic
+def load(stdout, style) -> None:
+    """Create or refresh the demo roster and library."""
+    User = get_user_model()
+    submitter = User.objects.filter(email__iexact=SUBMITTER).select_related("profile").first()
+    if submitter is None:
+        stdout.write(style.WARNING("Library demo skipped: the demo accounts are missing."))
+        return
+    languages = Language.objects.in_bulk()
+    objectives = GcmObjective.objects.in_bulk()
+    priorities = {p.code: p for p in Priority.objects.filter(workplan__slug="network-workplan-2022-2024", active=True)}
+    now = timezone.now()
+    members = _roster(User, languages, objectives, now)
     criteria = list(Criterion.objects.filter(active=True))
     for age, (title, kind, scope, region, country, year, publisher, gcm, codes, langs, status, summary) in enumerate(
             RESOURCES):
@@ -103,24 +129,7 @@ def load(stdout, style) -> None:
         resource.gcm_objectives.set([objectives[n] for n in gcm])
         resource.priorities.set([priorities[code] for code in codes if code in priorities])
         reviewers = members if published else members[:1] if status == Resource.Status.IN_REVIEW else []
-        for index, member in enumerate(reviewers):
-            review, created = Review.objects.get_or_create(resource=resource, reviewer=member, round=1, defaults={
-                "due_date": (now - timedelta(days=40 - age)).date(), "status": Review.Status.ASSIGNED})
-            if published and review.status != Review.Status.SUBMITTED:
-                review.status = Review.Status.SUBMITTED
-                review.no_conflict = True
-                review.recommendation = Review.Recommendation.ACCEPT
-                review.comments_for_submitter = COMMENTS[index % len(COMMENTS)]
-                review.closed_at = now - timedelta(days=35 - age + index)
-                review.save()
-                ReviewScore.objects.bulk_create(
-                    [ReviewScore(review=review, criterion=c, score=4 + (index + c.pk) % 2) for c in criteria],
-                    ignore_conflicts=True)
-            if created:
-                # assigned_at is set on creation; the demo's reviews were asked for weeks ago.
-                Review.objects.filter(pk=review.pk).update(
-                    assigned_at=now - timedelta(days=45 - age),
-                    due_date=(now + timedelta(days=10)).date() if not published else review.due_date)
+        _reviews(resource, reviewers, age=age, published=published, criteria=criteria, now=now)
     published = sum(1 for row in RESOURCES if row[10] == Resource.Status.PUBLISHED)
     stdout.write(style.SUCCESS(f"Library: {len(RESOURCES)} resources ({published} published) and {len(members)} "
                                f"reviewers on the roster."))
