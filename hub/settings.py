@@ -29,6 +29,8 @@ HUB_COMMENT_EDIT_RATE_LIMIT = env_rate(ENV, "HUB_COMMENT_EDIT_RATE_LIMIT", "20/h
 # comment) count toward a discussion's automatic hiding; the others wait for a moderator.
 HUB_FLAG_RATE_LIMIT = env_rate(ENV, "HUB_FLAG_RATE_LIMIT", "10/h")
 HUB_FLAG_TRUSTED_AFTER_DAYS = env_int(ENV, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7)
+# Largest file a library resource may carry (comment attachments keep their own 10 MB limit).
+HUB_LIBRARY_MAX_BYTES = env_int(ENV, "HUB_LIBRARY_MAX_BYTES", 20 * 1024 * 1024)
 # Served over HTTPS (production): secure cookies, HSTS and the redirect. Off by default only in development.
 HUB_HTTPS = env_bool(ENV, "HUB_HTTPS", default=not DEBUG)
 

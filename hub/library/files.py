@@ -23,7 +23,7 @@ MAX_BYTES = 20 * 1024 * 1024  # reports run longer than comment attachments
 
 def max_bytes() -> int:
     """HUB_LIBRARY_MAX_BYTES, 20 MB unless set."""
-    return int(getattr(settings, "HUB_LIBRARY_MAX_BYTES", MAX_BYTES))
+    return int(settings.HUB_LIBRARY_MAX_BYTES)
 
 
 def check_resource_file(upload) -> CheckedFile:
