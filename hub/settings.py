@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hub",
     "workplan",
     "discussions",
+    "hub.search",  # last: its demo step indexes what the other apps' demo data made
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workplan/", include("workplan.urls")),
     path("discussions/", include("discussions.urls")),
+    path("search/", include("hub.search.urls")),
 ]
