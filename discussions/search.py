@@ -7,6 +7,7 @@ in a draft discussion, is absent from the index, so nobody — its author and mo
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -50,6 +51,11 @@ class _Urls:
         return self.by_slug[slug]
 
 
+def _name_words(file_name: str) -> str:
+    """A file's name as words: PostgreSQL would read "position-paper.pdf" as one token, not as "position paper"."""
+    return re.sub(r"[._\-]+", " ", file_name).strip()
+
+
 class CommentSearch:
     kind = "comment"
     label = _("Comments")
@@ -89,8 +95,8 @@ class CommentSearch:
                                          for attached in files.values() for a in attached)
             for comment in batch:
                 attached = files.get(comment.pk, [])
-                extra = "\n\n".join(part for a in attached for part in (a.original_name, texts.get(a.sha256, ""))
-                                    if part)
+                extra = "\n\n".join(part for a in attached
+                                    for part in (_name_words(a.original_name), texts.get(a.sha256, "")) if part)
                 yield SearchDoc(
                     kind=self.kind, pk=comment.pk, title=self._title(comment), body=comment.body_text,
                     extra_text=extra, language=guess_language(comment.body_text or extra),

@@ -165,7 +165,9 @@ def _chunks(values: list[int], size: int = 500):
 
 # Each entry's vector is made with its language's configuration (search_config(language), see migration 0001).
 # The query is parsed with every configuration and the results OR-ed, so a French comment is found from the
-# English interface as well as an English one, and Arabic (no stemmer) through 'simple'.
+# English interface as well as an English one, and Arabic (no stemmer) through 'simple'. Exclusions are OR-ed over
+# the configurations too and then negated as a whole: "-inspectors" must exclude a text indexed with 'simple'
+# ('inspectors') as well as one indexed with 'english' ('inspector').
 QUERY_CONFIGS = ("english", "french", "spanish", "simple")
 
 
@@ -174,11 +176,27 @@ def _headline_options() -> str:
             'MaxFragments=2, FragmentDelimiter=" … "')
 
 
+def _any_config(name: str) -> str:
+    return "(" + " || ".join(f"websearch_to_tsquery('{config}', %({name})s)" for config in QUERY_CONFIGS) + ")"
+
+
+def _tsquery(parsed: query_syntax.ParsedQuery, params: dict) -> str:
+    """SQL for the tsquery of the parsed query, its words passed as parameters (websearch syntax, quoted)."""
+    groups = []
+    for i, group in enumerate(parsed.groups):
+        params[f"pos{i}"] = " ".join(query_syntax.quoted(phrase) for phrase in group.required)
+        expression = _any_config(f"pos{i}")
+        if group.excluded:
+            params[f"neg{i}"] = " or ".join(query_syntax.quoted(phrase) for phrase in group.excluded)
+            expression = f"({expression} && !!{_any_config(f'neg{i}')})"
+        groups.append(expression)
+    return " || ".join(groups)
+
+
 def _postgres_search(parsed, filters, *, limit, offset):
-    params = {"q": query_syntax.as_websearch(parsed), "limit": limit, "offset": offset,
-              "options": _headline_options(), "chars": HEADLINE_CHARS}
+    params = {"limit": limit, "offset": offset, "options": _headline_options(), "chars": HEADLINE_CHARS}
+    tsquery = _tsquery(parsed, params)
     where = _where(filters, params)
-    tsquery = " || ".join(f"websearch_to_tsquery('{config}', %(q)s)" for config in QUERY_CONFIGS)
     sql = f"""
         WITH q AS (SELECT {tsquery} AS query),
         hits AS (

@@ -134,16 +134,13 @@ def indexed_pks(kind: str, **filters) -> list[int]:
 # --- scheduling --------------------------------------------------------------------------------------------------
 
 class _Pending:
-    """What one transaction changed: pks by kind, and saved instances whose owners are found at commit time."""
+    """What was changed since the last flush: pks by kind, and saved instances whose owners are found then."""
 
     def __init__(self) -> None:
         self.pks: dict[str, set[int]] = defaultdict(set)
         self.saved: dict[tuple[str, str, object], tuple[registry.Provider, Model]] = {}
-        self.callback = self.flush
 
     def flush(self) -> None:
-        if getattr(_local, "pending", None) is self:
-            _local.pending = None
         for (kind, _label, _pk), (provider, instance) in self.saved.items():
             try:
                 self.pks[kind].update(provider.owner_pks(instance))
@@ -159,39 +156,33 @@ class _Pending:
 _local = threading.local()
 
 
-def _pending() -> _Pending | None:
-    """This transaction's pending changes (None outside a transaction: then the work is done at once)."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return None
+def _flush() -> None:
+    """Run on commit: the first callback of a transaction does the work, the others find nothing left to do."""
     pending = getattr(_local, "pending", None)
-    # A rolled-back transaction (or savepoint) discarded the callback: start afresh.
-    if pending is None or not any(entry[1] is pending.callback for entry in connection.run_on_commit):
-        pending = _Pending()
-        _local.pending = pending
-        transaction.on_commit(pending.callback, robust=True)
+    _local.pending = None
+    if pending is not None:
+        pending.flush()
+
+
+def _pending() -> _Pending:
+    """The changes waiting for the next commit (of this thread). Each change asks for a flush on commit: a
+    rolled-back transaction drops its callbacks, and what it left here is reindexed — harmlessly, from what the
+    database then holds — at the next commit."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = _Pending()
     return pending
 
 
 def schedule(kind: str, pks: Iterable[int]) -> None:
     """Reindex these objects when the current transaction commits (at once outside a transaction)."""
-    pending = _pending()
-    if pending is None:
-        now = _Pending()
-        now.pks[kind].update(pks)
-        now.flush()
-        return
-    pending.pks[kind].update(pks)
+    _pending().pks[kind].update(pks)
+    transaction.on_commit(_flush, robust=True)
 
 
 def _schedule_saved(provider: registry.Provider, instance: Model) -> None:
-    pending = _pending()
-    if pending is None:
-        pending = _Pending()
-        pending.saved[(provider.kind, instance._meta.label, instance.pk)] = (provider, instance)
-        pending.flush()
-        return
-    pending.saved[(provider.kind, instance._meta.label, instance.pk)] = (provider, instance)
+    _pending().saved[(provider.kind, instance._meta.label, instance.pk)] = (provider, instance)
+    transaction.on_commit(_flush, robust=True)
 
 
 # --- signals -----------------------------------------------------------------------------------------------------

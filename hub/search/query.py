@@ -62,7 +62,7 @@ def parse(text: str | None) -> ParsedQuery:
     return ParsedQuery([g for g in groups if g.required])
 
 
-def _quoted(phrase: list[str]) -> str:
+def quoted(phrase: list[str]) -> str:
     return '"' + " ".join(phrase) + '"'
 
 
@@ -70,17 +70,10 @@ def as_fts5(query: ParsedQuery) -> str:
     """The query in SQLite FTS5 syntax: ("a b" "c" NOT "d") OR ("e")."""
     parts = []
     for group in query.groups:
-        expression = " ".join(_quoted(p) for p in group.required)
+        expression = " ".join(quoted(p) for p in group.required)
         for phrase in group.excluded:
-            expression += " NOT " + _quoted(phrase)
+            expression += " NOT " + quoted(phrase)
         parts.append(f"({expression})")
     return " OR ".join(parts)
 
 
-def as_websearch(query: ParsedQuery) -> str:
-    """The query in websearch_to_tsquery syntax, rebuilt from the words alone: "a b" c -d or e."""
-    parts = []
-    for group in query.groups:
-        terms = [_quoted(p) for p in group.required] + ["-" + _quoted(p) for p in group.excluded]
-        parts.append(" ".join(terms))
-    return " or ".join(parts)

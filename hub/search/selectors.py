@@ -21,6 +21,7 @@ MAX_PAGE = 50
 @dataclass
 class Hit:
     kind: str
+    object_id: int
     kind_label: str
     title: str
     url: str
@@ -76,7 +77,7 @@ def _hit(row: backends.Row, labels: dict[str, str]) -> Hit:
         marked, in_attachment = row.body_snippet or row.extra_snippet, not row.body_snippet and bool(row.extra_snippet)
     else:
         marked, in_attachment = row.extra_snippet, True
-    return Hit(kind=row.kind, kind_label=labels.get(row.kind, row.kind), title=row.title, url=row.url, date=row.date,
+    return Hit(kind=row.kind, object_id=row.object_id, kind_label=labels.get(row.kind, row.kind), title=row.title, url=row.url, date=row.date,
                language=row.language, snippet=snippet_html(marked), in_attachment=in_attachment,
                discussion_title=row.discussion_title if row.kind != backends.DISCUSSION_KIND else None,
                discussion_url=row.discussion_url)
