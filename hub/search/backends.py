@@ -21,6 +21,8 @@ DISCUSSION_KIND = "discussion"
 # Words of context around each highlighted match, and how much of a long text a PostgreSQL headline reads.
 SNIPPET_WORDS = 24
 HEADLINE_CHARS = 20_000
+# At most this many hits are ranked (see _postgres_search); past it the page says "more than" this many.
+CANDIDATES = 1000
 
 
 @dataclass
@@ -194,22 +196,35 @@ def _tsquery(parsed: query_syntax.ParsedQuery, params: dict) -> str:
 
 
 def _postgres_search(parsed, filters, *, limit, offset):
-    params = {"limit": limit, "offset": offset, "options": _headline_options(), "chars": HEADLINE_CHARS}
+    # Ranking reads each hit's whole vector, so ranking every hit of a common word would cost in proportion to the
+    # collection. The candidates are bounded instead: up to CANDIDATES entries whose title matches and up to
+    # CANDIDATES entries matching anywhere, ranked together. A word found in more entries than that is reported as
+    # "more than CANDIDATES results", and the rarer words people usually search for are ranked in full.
+    params = {"limit": limit, "offset": offset, "options": _headline_options(), "chars": HEADLINE_CHARS,
+              "cap": CANDIDATES, "start": MARK_START}
     tsquery = _tsquery(parsed, params)
     where = _where(filters, params)
     sql = f"""
         WITH q AS (SELECT {tsquery} AS query),
+        candidates AS (
+            (SELECT e.id FROM {ENTRY_TABLE} e CROSS JOIN q WHERE e.title_vector @@ q.query AND {where}
+             LIMIT %(cap)s)
+            UNION
+            (SELECT e.id FROM {ENTRY_TABLE} e CROSS JOIN q WHERE e.vector @@ q.query AND {where} LIMIT %(cap)s)
+        ),
         hits AS (
             SELECT e.id, ts_rank(e.vector, q.query) AS rank, count(*) OVER () AS total
-            FROM {ENTRY_TABLE} e CROSS JOIN q
-            WHERE e.vector @@ q.query AND {where}
+            FROM candidates JOIN {ENTRY_TABLE} e ON e.id = candidates.id CROSS JOIN q
             ORDER BY rank DESC, e.date DESC NULLS LAST, e.id DESC
             LIMIT %(limit)s OFFSET %(offset)s
         )
-        SELECT e.kind, e.object_id, e.title, e.url, e.date, e.language, hits.total, d.title, d.url,
-               ts_headline(search_config(e.language), left(e.body, %(chars)s), q.query, %(options)s),
-               ts_headline(search_config(e.language), left(e.extra, %(chars)s), q.query, %(options)s)
+        SELECT e.kind, e.object_id, e.title, e.url, e.date, e.language, hits.total, d.title, d.url, body.headline,
+               -- The attached text is cut into a snippet only when the body holds no match.
+               CASE WHEN strpos(body.headline, %(start)s) > 0 THEN ''
+                    ELSE ts_headline(search_config(e.language), left(e.extra, %(chars)s), q.query, %(options)s) END
         FROM hits JOIN {ENTRY_TABLE} e ON e.id = hits.id CROSS JOIN q
+        CROSS JOIN LATERAL (SELECT ts_headline(search_config(e.language), left(e.body, %(chars)s), q.query,
+                                               %(options)s) AS headline) body
         LEFT JOIN {ENTRY_TABLE} d ON d.kind = '{DISCUSSION_KIND}' AND d.object_id = e.discussion_id
         ORDER BY hits.rank DESC, e.date DESC NULLS LAST, e.id DESC"""
     return sql, params

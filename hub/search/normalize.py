@@ -42,6 +42,10 @@ _STOPWORDS = {
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _code, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _code)
 
 
 def guess_language(text: str | None) -> str:
@@ -49,12 +53,17 @@ def guess_language(text: str | None) -> str:
     outnumber the others'; '' when unsure (the text is then indexed without stemming)."""
     if not text:
         return ""
-    sample = text[:5000]
-    letters = sum(1 for ch in sample if ch.isalpha())
-    if letters and len(_ARABIC.findall(sample)) > letters * 0.3:
-        return "ar"
-    words = [w.lower() for w in _WORD.findall(sample)]
-    counts = {code: sum(1 for w in words if w in stop) for code, stop in _STOPWORDS.items()}
+    words = _WORD.findall(text[:3000].lower())
+    if not words:
+        return ""
+    if _ARABIC.search(text, 0, 3000):
+        arabic = sum(1 for word in words if _ARABIC.match(word))
+        if arabic > len(words) * 0.3:
+            return "ar"
+    counts = dict.fromkeys(_STOPWORDS, 0)
+    for word in words:
+        for code in _LANGUAGES_OF.get(word, ()):
+            counts[code] += 1
     best, runner_up = sorted(counts.values(), reverse=True)[:2]
     if best < 2 or best < runner_up * 1.5:
         return ""

@@ -44,6 +44,15 @@ class ResultPage:
     per_page: int = PER_PAGE
 
     @property
+    def capped(self) -> bool:
+        """More hits than are ranked (see backends.CANDIDATES): the page says "more than", not the count."""
+        return self.total >= backends.CANDIDATES
+
+    @property
+    def cap(self) -> int:
+        return backends.CANDIDATES
+
+    @property
     def num_pages(self) -> int:
         return min(MAX_PAGE, max(1, math.ceil(self.total / self.per_page)))
 

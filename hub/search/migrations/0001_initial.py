@@ -17,8 +17,16 @@ POSTGRES_FORWARD = [
         || setweight(to_tsvector(search_config(language), extra), 'C')
     ) STORED""",
     "CREATE INDEX search_entry_vector_idx ON search_searchentry USING gin (vector)",
+    # The title alone, small enough to stay in the row: the search takes its candidates from titles and from
+    # everything, a bounded number of each (see hub.search.backends).
+    """ALTER TABLE search_searchentry ADD COLUMN title_vector tsvector GENERATED ALWAYS AS (
+        to_tsvector(search_config(language), title)
+    ) STORED""",
+    "CREATE INDEX search_entry_title_vector_idx ON search_searchentry USING gin (title_vector)",
 ]
 POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS search_entry_title_vector_idx",
+    "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS title_vector",
     "DROP INDEX IF EXISTS search_entry_vector_idx",
     "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS vector",
     "DROP FUNCTION IF EXISTS search_config(text)",

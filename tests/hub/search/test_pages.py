@@ -251,3 +251,17 @@ def test_the_search_page_needs_the_same_queries_signed_in_at_any_size(client, co
 def test_the_empty_search_page_needs_one_query(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert client.get(URL).status_code == 200
+
+
+def test_more_hits_than_are_ranked_are_announced_as_more_than(client, committed, monkeypatch):
+    from hub.search import backends
+
+    monkeypatch.setattr(backends, "CANDIDATES", 3)
+    with committed():
+        discussion = make_discussion()
+        for n in range(5):
+            make_comment(discussion=discussion, body_text=f"Remittances, comment number {n}.")
+    response = client.get(URL, {"q": "remittances", "kind": "comment"})
+    html = response.content.decode()
+    assert "More than 3 results for “remittances”: add words or filters to narrow them." in html
+    assert len(hits(response)) >= 3
