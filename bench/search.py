@@ -327,7 +327,8 @@ def child(args, vendor: str, env: dict) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-search-media-"))
     environment = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "hub.settings", "HUB_HTTPS": "0",
                    "DJANGO_ALLOWED_HOSTS": "testserver", "HUB_MEDIA_ROOT": str(tmp / "media"),
-                   "HUB_STATIC_ROOT": str(tmp / "static"), "PYTHONPATH": str(ROOT)}
+                   "HUB_STATIC_ROOT": str(tmp / "static"),
+                   "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     environment.pop("DJANGO_DEBUG", None)  # measure the production configuration
     (tmp / "static").mkdir()
     command = [sys.executable, __file__, "--child", vendor, "--comments", str(args.comments), "--resources",

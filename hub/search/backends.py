@@ -20,7 +20,7 @@ FTS_TABLE = "search_fts"
 DISCUSSION_KIND = "discussion"
 # Words of context around each highlighted match, and how much of a long text a PostgreSQL headline reads.
 SNIPPET_WORDS = 24
-HEADLINE_CHARS = 20_000
+HEADLINE_CHARS = 800
 # At most this many hits are ranked (see _postgres_search); past it the page says "more than" this many.
 CANDIDATES = 1000
 
@@ -195,22 +195,43 @@ def _tsquery(parsed: query_syntax.ParsedQuery, params: dict) -> str:
     return " || ".join(groups)
 
 
+def _headline_tsquery(parsed: query_syntax.ParsedQuery, params: dict) -> str:
+    """Every searched word OR-ed, in every configuration: what a snippet marks. ts_headline looks for the best
+    cover of its query, which for an AND of words in four configurations costs tens of milliseconds on a long
+    attached text; a flat OR costs a few."""
+    words = dict.fromkeys(word for group in parsed.groups for phrase in group.required for word in phrase)
+    params["words"] = " or ".join(query_syntax.quoted([word]) for word in words)
+    return _any_config("words")
+
+
+def _window(column: str) -> str:
+    """SQL for the part of a text around the first place where one of the searched words appears literally, in
+    lower case or capitalised (the start when none does, e.g. when only a stemmed form matches): ts_headline, which
+    parses all it is given, then reads a paragraph rather than a whole attached document."""
+    return (f"substr({column}, greatest(1, coalesce((SELECT min(p) FROM unnest(%(raw)s::text[]) AS w(word), "
+            f"LATERAL strpos({column}, w.word) AS p WHERE p > 0), 1) - %(before)s), %(chars)s)")
+
+
 def _postgres_search(parsed, filters, *, limit, offset):
     # Ranking reads each hit's whole vector, so ranking every hit of a common word would cost in proportion to the
     # collection. The candidates are bounded instead: up to CANDIDATES entries whose title matches and up to
     # CANDIDATES entries matching anywhere, ranked together. A word found in more entries than that is reported as
     # "more than CANDIDATES results", and the rarer words people usually search for are ranked in full.
+    # The text query is written out in each condition rather than taken from the CTE: then the planner sees its
+    # words, estimates how many rows match, and reads a common word's first rows in table order instead of
+    # collecting every match from the index first.
     params = {"limit": limit, "offset": offset, "options": _headline_options(), "chars": HEADLINE_CHARS,
-              "cap": CANDIDATES, "start": MARK_START}
+              "before": HEADLINE_CHARS // 4, "cap": CANDIDATES, "start": MARK_START,
+              "raw": sorted({form for word in parsed.words() for form in (word, word.capitalize())})}
     tsquery = _tsquery(parsed, params)
+    marked = _headline_tsquery(parsed, params)
     where = _where(filters, params)
     sql = f"""
-        WITH q AS (SELECT {tsquery} AS query),
+        WITH q AS (SELECT {tsquery} AS query, {marked} AS words),
         candidates AS (
-            (SELECT e.id FROM {ENTRY_TABLE} e CROSS JOIN q WHERE e.title_vector @@ q.query AND {where}
-             LIMIT %(cap)s)
+            (SELECT e.id FROM {ENTRY_TABLE} e WHERE e.title_vector @@ ({tsquery}) AND {where} LIMIT %(cap)s)
             UNION
-            (SELECT e.id FROM {ENTRY_TABLE} e CROSS JOIN q WHERE e.vector @@ q.query AND {where} LIMIT %(cap)s)
+            (SELECT e.id FROM {ENTRY_TABLE} e WHERE e.vector @@ ({tsquery}) AND {where} LIMIT %(cap)s)
         ),
         hits AS (
             SELECT e.id, ts_rank(e.vector, q.query) AS rank, count(*) OVER () AS total
@@ -219,11 +240,11 @@ def _postgres_search(parsed, filters, *, limit, offset):
             LIMIT %(limit)s OFFSET %(offset)s
         )
         SELECT e.kind, e.object_id, e.title, e.url, e.date, e.language, hits.total, d.title, d.url, body.headline,
-               -- The attached text is cut into a snippet only when the body holds no match.
-               CASE WHEN strpos(body.headline, %(start)s) > 0 THEN ''
-                    ELSE ts_headline(search_config(e.language), left(e.extra, %(chars)s), q.query, %(options)s) END
+               -- The attached text is cut into a snippet only when neither the body nor the title holds a match.
+               CASE WHEN strpos(body.headline, %(start)s) > 0 OR e.title_vector @@ q.words THEN ''
+                    ELSE ts_headline(search_config(e.language), {_window("e.extra")}, q.words, %(options)s) END
         FROM hits JOIN {ENTRY_TABLE} e ON e.id = hits.id CROSS JOIN q
-        CROSS JOIN LATERAL (SELECT ts_headline(search_config(e.language), left(e.body, %(chars)s), q.query,
+        CROSS JOIN LATERAL (SELECT ts_headline(search_config(e.language), {_window("e.body")}, q.words,
                                                %(options)s) AS headline) body
         LEFT JOIN {ENTRY_TABLE} d ON d.kind = '{DISCUSSION_KIND}' AND d.object_id = e.discussion_id
         ORDER BY hits.rank DESC, e.date DESC NULLS LAST, e.id DESC"""

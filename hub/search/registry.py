@@ -21,6 +21,10 @@ A provider is any object with:
 
 Only public documents are indexed: whatever is in the index anybody may find, so nothing is filtered per user and
 moderators get no more results than visitors.
+
+Two kinds have a second use: the entries of kind "discussion" name the discussion filter's choices and the
+discussion each hit belongs to (through SearchDoc.discussion_id), and those of kind "priority" name the priority
+filter's choices (SearchDoc.priority_ids).
 """
 from __future__ import annotations
 

@@ -23,6 +23,10 @@ POSTGRES_FORWARD = [
         to_tsvector(search_config(language), title)
     ) STORED""",
     "CREATE INDEX search_entry_title_vector_idx ON search_searchentry USING gin (title_vector)",
+    # Keep the vectors in the row, moving long bodies and attached texts out of it first: a search for a common word
+    # reads rows in table order and tests each row's vector, which must then not be fetched from the TOAST table.
+    "ALTER TABLE search_searchentry ALTER COLUMN vector SET STORAGE MAIN, "
+    "ALTER COLUMN title_vector SET STORAGE MAIN, SET (toast_tuple_target = 6000)",
 ]
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS search_entry_title_vector_idx",

@@ -251,3 +251,17 @@ def test_rebuild_forgets_the_text_of_attachments_that_are_gone(committed):
     attachment.delete()
     indexing.rebuild()
     assert not ExtractedText.objects.exists()
+
+
+def test_deleting_a_comment_or_its_discussion_removes_their_entries(committed):
+    with committed():
+        discussion = make_discussion(title="Remittances consultation")
+        first = make_comment(discussion=discussion, body_text="Remittances first.")
+        make_comment(discussion=discussion, body_text="Remittances second.")
+    with committed():
+        first.delete()
+    assert ("comment", first.pk) not in found("remittances")
+    with committed():
+        discussion.delete()
+    assert found("remittances") == []
+    assert not SearchEntry.objects.exists()
