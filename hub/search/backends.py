@@ -21,8 +21,8 @@ DISCUSSION_KIND = "discussion"
 # Words of context around each highlighted match, and how much of a long text a PostgreSQL headline reads.
 SNIPPET_WORDS = 24
 HEADLINE_CHARS = 800
-# At most this many hits are ranked (see _postgres_search); past it the page says "more than" this many.
-CANDIDATES = 1000
+# At most this many hits are ranked per branch (see _postgres_search); past it the page says "more than" this many.
+CANDIDATES = 500
 
 
 @dataclass
