@@ -109,19 +109,36 @@ _BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
 
 
 def _sqlite_search(parsed, filters, *, limit, offset):
-    params = {"match": query_syntax.as_fts5(parsed), "limit": limit, "offset": offset,
-              "start": MARK_START, "end": MARK_END, "gap": " … "}
+    match = query_syntax.as_fts5(parsed)
+    params = {"match": match, "title_match": f"title : ({match})", "limit": limit, "offset": offset,
+              "cap": CANDIDATES, "start": MARK_START, "end": MARK_END, "gap": " … "}
     where = _where(filters, params)
     snippet = "snippet({table}, {column}, %(start)s, %(end)s, %(gap)s, {words})"
-    # FTS5's ranking and snippet functions cannot sit beside a window function, and a snippet costs: the hits are
-    # ranked first, then the text query runs again on the page's rows alone to cut their snippets.
+    # As on PostgreSQL, a bounded set of candidates is ranked: the first CANDIDATES hits in index order and the
+    # first CANDIDATES whose title matches (ranked by that title match: ranking them by the whole query would run it
+    # once per candidate). FTS5's ranking and snippet functions cannot sit beside a window function, and a snippet
+    # costs: the page's rows are cut afterwards, by running the text query again on those rows alone.
     sql = f"""
-        WITH hits AS (
-            SELECT e.id, e.date, {_BM25} AS rank
+        WITH anywhere AS (
+            SELECT e.id, {_BM25} AS rank
             FROM {FTS_TABLE} JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid
             WHERE {FTS_TABLE} MATCH %(match)s AND {where}
+            LIMIT %(cap)s
         ),
-        page AS (SELECT id, rank, date FROM hits ORDER BY rank, date DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s)
+        title_ranked AS (
+            SELECT e.id, {_BM25} AS rank
+            FROM {FTS_TABLE} JOIN {ENTRY_TABLE} e ON e.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH %(title_match)s AND {where}
+            LIMIT %(cap)s
+        ),
+        hits AS (
+            SELECT id, min(rank) AS rank FROM (SELECT id, rank FROM anywhere UNION ALL SELECT id, rank FROM title_ranked)
+            GROUP BY id
+        ),
+        page AS (
+            SELECT hits.id, hits.rank, e.date FROM hits JOIN {ENTRY_TABLE} e ON e.id = hits.id
+            ORDER BY hits.rank, e.date DESC, hits.id DESC LIMIT %(limit)s OFFSET %(offset)s
+        )
         SELECT e.kind, e.object_id, e.title, e.url, e.date, e.language, (SELECT count(*) FROM hits),
                d.title, d.url,
                {snippet.format(table=FTS_TABLE, column=1, words=SNIPPET_WORDS)},

@@ -265,3 +265,17 @@ def test_deleting_a_comment_or_its_discussion_removes_their_entries(committed):
         discussion.delete()
     assert found("remittances") == []
     assert not SearchEntry.objects.exists()
+
+
+def test_a_comment_with_an_unreadable_pdf_is_posted_and_found_by_its_body(committed, caplog):
+    import hashlib
+
+    data = b"%PDF-1.4\n" + b"\x00garbage" * 100
+    broken = CheckedFile(name="broken.pdf", content_type="application/pdf", size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), data=data)
+    discussion = make_discussion(moderation=Discussion.Moderation.POST)
+    with caplog.at_level(logging.WARNING, logger="hub.search.extraction"), committed():
+        comment = comment_post(actor=make_user(), discussion=discussion, body="<p>Remittances, see attached.</p>",
+                               files=[broken])
+    assert found("remittances") == [("comment", comment.pk)]
+    assert "Could not extract the text of" in caplog.text
