@@ -13,6 +13,8 @@ class DiscussionsConfig(AppConfig):
 
         # Workplan pages show the feedback on each priority through this provider (workplan never imports us).
         feedback.register(PublishedFeedback())
+        from discussions import search  # what we offer to the site search (hub never imports us)
+        search.register()
 
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",

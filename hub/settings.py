@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "workplan",
     "discussions",
     "hub.library",
+    "hub.search",  # last: its demo step indexes what the other apps' demo data made
 ]
 
 MIDDLEWARE = [

@@ -27,4 +27,5 @@ urlpatterns = [
     path("workplan/", include("workplan.urls")),
     path("discussions/", include("discussions.urls")),
     path("library/", include("hub.library.urls")),
+    path("search/", include("hub.search.urls")),
 ]

@@ -8,6 +8,9 @@ class WorkplanConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import roles
+        from workplan import search  # what we offer to the site search (hub never imports us)
+
+        search.register()
 
         roles.register(roles.SECRETARIAT, [
             "workplan.manage_workplan", "workplan.view_workplan", "workplan.add_workplan", "workplan.change_workplan",

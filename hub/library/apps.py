@@ -10,10 +10,13 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         from hub import roles
         from hub.library.providers import LibraryResources
+        from hub.library.search import register_search
         from workplan import resources
 
         # Priority and GCM objective pages list their resources through this provider (workplan never imports us).
         resources.register(LibraryResources())
+        # Site search finds published resources (hub.search imports nothing from the library).
+        register_search()
 
         roles.register(roles.SECRETARIAT, [
             "library.manage_library",

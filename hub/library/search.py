@@ -1,8 +1,5 @@
 """The library's provider for site search (the contract in hub/search/registry.py): published resources only.
-
-`hub.search` is built alongside the library; `register_search()` is called from LibraryConfig.ready() once it is
-there. Until then nothing imports this module's search side.
-"""
+LibraryConfig.ready() calls `register_search()`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,7 +22,8 @@ class ResourceSearchProvider:
 
     @property
     def models(self) -> list:
-        return [Resource]
+        # A change of its languages, objectives or priorities changes the resource's document too.
+        return [Resource, Resource.languages.through, Resource.gcm_objectives.through, Resource.priorities.through]
 
     def owner_pks(self, instance) -> list[int]:
         return [instance.pk]
