@@ -1,15 +1,13 @@
-"""The library's search provider (the contract of hub/search/registry.py, built on another branch): only
-published resources are documents, with their text, languages and priorities."""
+"""The library's search provider (the contract of hub/search/registry.py): only published resources are documents,
+with their text, languages and priorities, and they are found through site search."""
 from __future__ import annotations
-
-import sys
-import types
-from dataclasses import dataclass, field
 
 import pytest
 
 from hub.library.models import Resource
-from hub.library.search import ResourceSearchProvider, register_search
+from hub.library.search import ResourceSearchProvider
+from hub.search import registry
+from tests.hub.search.conftest import found
 from tests.factories import make_priority
 from tests.library.factories import make_resource
 from workplan.models import GcmObjective
@@ -17,36 +15,13 @@ from workplan.models import GcmObjective
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class FakeSearchDoc:
-    kind: str
-    pk: int
-    title: str
-    body: str
-    extra_text: str
-    language: str
-    url: str
-    date: object
-    discussion_id: int | None
-    priority_ids: list = field(default_factory=list)
-    visibility: str = "public"
-
-
 @pytest.fixture
-def fake_search(monkeypatch):
-    """Stands in for hub.search until it is merged: a registry module with SearchDoc and register()."""
-    registered = []
-    package = types.ModuleType("hub.search")
-    registry = types.ModuleType("hub.search.registry")
-    registry.SearchDoc = FakeSearchDoc
-    registry.register = registered.append
-    package.registry = registry
-    monkeypatch.setitem(sys.modules, "hub.search", package)
-    monkeypatch.setitem(sys.modules, "hub.search.registry", registry)
-    return registered
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs the reindexing a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def test_only_published_resources_are_documents(fake_search, django_assert_max_num_queries):
+def test_only_published_resources_are_documents(django_assert_max_num_queries):
     priority = make_priority(kind="ongoing", number=3, title="Alternatives to detention")
     published = make_resource(title="Detention brief", summary="<p>Community <em>alternatives</em>.</p>",
                               languages=("de", "fr"), priorities=[priority],
@@ -62,9 +37,21 @@ def test_only_published_resources_are_documents(fake_search, django_assert_max_n
     assert doc.priority_ids == [priority.pk] and doc.url == published.get_absolute_url()
     assert "OP3 Alternatives to detention" in doc.extra_text and "GCM objective 13" in doc.extra_text
     assert list(provider.documents([hidden.pk])) == []
-    assert provider.owner_pks(published) == [published.pk] and provider.models == [Resource]
+    assert provider.owner_pks(published) == [published.pk] and Resource in provider.models
 
 
-def test_register_search_registers_the_provider(fake_search):
-    register_search()
-    assert [p.kind for p in fake_search] == ["resource"]
+def test_the_library_registers_its_resources_with_site_search():
+    assert isinstance(registry.provider("resource"), ResourceSearchProvider)
+
+
+def test_a_published_resource_is_found_and_leaves_the_index_when_unpublished(committed):
+    with committed():
+        resource = make_resource(title="Remittance corridors brief", summary="<p>Costs of sending money home.</p>")
+        hidden = make_resource(title="Remittance draft", status=Resource.Status.IN_REVIEW)
+    assert found("remittance") == [("resource", resource.pk)]
+    with committed():
+        Resource.objects.filter(pk=resource.pk).update(status=Resource.Status.IN_REVIEW)
+        resource.refresh_from_db()
+        resource.save()
+    assert found("remittance") == []
+    assert hidden.pk not in [pk for _kind, pk in found("draft")]
