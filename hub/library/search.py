@@ -36,10 +36,29 @@ class ResourceSearchProvider:
         queryset = Resource.objects.filter(status=Resource.Status.PUBLISHED).prefetch_related(
             "languages", "gcm_objectives", Prefetch("priorities", queryset=Priority.objects.only("id", "kind", "number",
                                                                                                "title")))
+        from hub.search import extraction
+
         if pks is not None:
             queryset = queryset.filter(pk__in=pks)
+        batch: list[Resource] = []
         for resource in queryset.order_by("pk").iterator(chunk_size=BATCH):
-            yield SearchDoc(**document_fields(resource))
+            batch.append(resource)
+            if len(batch) == BATCH:
+                yield from self._batch_documents(batch, extraction, SearchDoc)
+                batch = []
+        yield from self._batch_documents(batch, extraction, SearchDoc)
+
+    @staticmethod
+    def _batch_documents(batch: list[Resource], extraction, doc_class) -> Iterable:
+        """The batch's documents, each with the text of its uploaded file (read once per file, one query a batch)."""
+        texts = extraction.texts_for(extraction.FileRef(r.file_sha256, r.file.name, r.file_type)
+                                     for r in batch if r.file and r.file_sha256)
+        for resource in batch:
+            fields = document_fields(resource)
+            text = texts.get(resource.file_sha256, "") if resource.file else ""
+            if text:
+                fields["extra_text"] = "\n\n".join(part for part in (fields["extra_text"], text) if part)
+            yield doc_class(**fields)
 
 
 def document_fields(resource: Resource) -> dict:

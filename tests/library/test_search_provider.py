@@ -55,3 +55,19 @@ def test_a_published_resource_is_found_and_leaves_the_index_when_unpublished(com
         resource.save()
     assert found("remittance") == []
     assert hidden.pk not in [pk for _kind, pk in found("draft")]
+
+
+def test_a_word_only_in_a_resources_pdf_finds_the_resource(committed):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from tests.factories import minimal_pdf
+
+    data = minimal_pdf("Circular migration corridors in the Sahel")
+    with committed():
+        resource = make_resource(title="Regional report", summary="<p>The full report is attached.</p>")
+        resource.file.save("report.pdf", ContentFile(data), save=False)
+        resource.file_type, resource.file_sha256 = "application/pdf", hashlib.sha256(data).hexdigest()
+        resource.save()
+    assert found("sahel") == [("resource", resource.pk)]
