@@ -53,7 +53,7 @@ def load(stdout, style) -> None:
         _hide(hidden, moderator=moderator)
         done.append(f"hidden #{hidden.pk}")
     flagged = next((c for c in answers[1:] if c != hidden), None)
-    if flagged is not None and _report(flagged, readers=User.objects.filter(email__in=READER_EMAILS)):
+    if flagged is not None and _report(flagged, readers=User.objects.filter(email__in=READER_EMAILS).order_by("pk")):
         done.append(f"reported #{flagged.pk}")
     waiting = Comment.objects.filter(discussion=discussion, status=Comment.Status.PENDING).count()
     stdout.write(style.SUCCESS(f"Moderation demo: {', '.join(done) or 'nothing to curate'}; "
@@ -76,7 +76,8 @@ def _hide(comment: Comment, *, moderator) -> None:
 
 
 def _report(comment: Comment, *, readers) -> bool:
-    """One demo reader (not its author) reports the comment; False when no demo reader is there to do it."""
+    """One demo reader (not its author) reports the comment; False when no demo reader is there to do it. The
+    readers come in a fixed order, so a second run picks the same reporter (PostgreSQL returns rows unordered)."""
     reporter = next((u for u in readers if u.pk != comment.author_id), None)
     if reporter is None:
         return False
