@@ -180,7 +180,7 @@ def can_flag_comment(user, comment: Comment) -> bool:
 
 
 def flag_trusted_after_days() -> int:
-    return int(getattr(settings, "HUB_FLAG_TRUSTED_AFTER_DAYS", 7))
+    return settings.HUB_FLAG_TRUSTED_AFTER_DAYS
 
 
 def counts_toward_auto_hide(user, *, now: datetime | None = None) -> bool:

@@ -68,7 +68,7 @@ def client_ip(request) -> str:
     remote = _parse_ip(request.META.get("REMOTE_ADDR", ""))
     if remote is None:
         return ""
-    networks = _networks(tuple(getattr(settings, "HUB_TRUSTED_PROXIES", ())))
+    networks = _networks(tuple(settings.HUB_TRUSTED_PROXIES))
     if not _is_trusted(remote, networks):
         return str(remote)
     client = remote

@@ -18,11 +18,10 @@ from hub.uploads import CheckedFile, accept_attribute, check_file
 
 RESOURCE_KINDS = ("pdf", "docx", "odt", "xlsx", "png", "jpeg")
 ACCEPT = accept_attribute(RESOURCE_KINDS)
-MAX_BYTES = 20 * 1024 * 1024  # reports run longer than comment attachments
 
 
 def max_bytes() -> int:
-    """HUB_LIBRARY_MAX_BYTES, 20 MB unless set."""
+    """HUB_LIBRARY_MAX_BYTES (20 MB by default: reports run longer than comment attachments)."""
     return int(settings.HUB_LIBRARY_MAX_BYTES)
 
 
