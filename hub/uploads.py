@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import struct
 import zipfile
 from collections.abc import Collection
@@ -219,9 +220,13 @@ class CheckedFile:
         return File(io.BytesIO(self.data), name=self.name)
 
 
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def clean_name(name: str) -> str:
-    """The file's own name, without any folder a browser may send, trimmed to fit the column."""
-    base = os.path.basename((name or "").replace("\\", "/")).strip().replace("\x00", "")
+    """The file's own name, without any folder a browser may send and without control characters (a CR/LF in a
+    name cannot be sent in the download's header), trimmed to fit the column."""
+    base = _CONTROL_RE.sub("", os.path.basename((name or "").replace("\\", "/"))).strip()
     if not base:
         base = "attachment"
     stem, ext = os.path.splitext(base)

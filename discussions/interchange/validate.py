@@ -162,10 +162,6 @@ class Validated:
     unshowable: list[str] = field(default_factory=list)
 
 
-# Control characters (a CR/LF in a file name breaks the download's header), removed before uploads.clean_name.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 class _BundleUpload:
     """A bundle's file as uploads.check_file reads an upload: a name, a size and read()."""
 
@@ -179,7 +175,7 @@ class _BundleUpload:
 
 def _check_attachment_file(bundle: Bundle, item: dict, checked: CheckedFile, place: str) -> tuple[str, str]:
     """The attachment's name and content type after the checks an upload passes (uploads.check_file)."""
-    name = uploads.clean_name(_CONTROL_RE.sub("", item["filename"]))
+    name = uploads.clean_name(item["filename"])
     limit = uploads.max_bytes()
     if checked.size > limit:
         raise InterchangeError(at(place, "path"), f"{show(item['path'])} has {checked.size} bytes; the site accepts "

@@ -375,3 +375,8 @@ def test_a_request_with_more_than_ten_files_is_refused_before_any_view_reads_it(
     assert response.status_code == 400
     assert "You can attach at most" not in response.content.decode()  # Django refused it before the view ran
     assert staged_in_storage(settings) == [] and not Comment.objects.exists()
+
+
+def test_a_file_name_loses_its_control_characters_so_it_can_be_sent_in_a_header():
+    assert hub_uploads.clean_name("report\r\nSet-Cookie: x\t\x85.pdf") == "reportSet-Cookie: x.pdf"
+    assert hub_uploads.clean_name("\x00\x1f") == "attachment"
