@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium axe migrate demo bench clean
+.PHONY: run test install install-dev chromium axe migrate demo bench clean worker beat
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ run: demo
 
 test: install-dev chromium axe
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The task worker and the scheduler; both need HUB_BROKER_URL (e.g. redis://127.0.0.1:6379/1). See README.
+worker: install
+	$(VENV)/bin/celery -A hub worker --loglevel=INFO --concurrency=$${HUB_WORKER_CONCURRENCY:-2}
+
+beat: install
+	$(VENV)/bin/celery -A hub beat --loglevel=INFO --schedule=$${HUB_BEAT_SCHEDULE_FILE:-celerybeat-schedule}
 
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -135,7 +135,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]  # the site-wide strings (templates/ included)
 TIME_ZONE = ENV.get("HUB_TIME_ZONE", "UTC")
 USE_I18N = True
@@ -219,3 +219,19 @@ LOGGING = {
 
 # The site's public address, used for links in e-mails sent outside a request (digests, notifications).
 HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")
+
+# The task queue (hub/celery.py). No broker: tasks run in the calling process at once (development and most
+# tests). A broker (Redis or RabbitMQ): tasks are queued after commit and a worker (`make worker`) runs them.
+HUB_BROKER_URL = ENV.get("HUB_BROKER_URL", "")
+CELERY_BROKER_URL = HUB_BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not HUB_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in the database, not in a result backend
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it on the queue for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps' schedules (hub/schedules.py)
