@@ -22,7 +22,10 @@ class PriorityChoiceField(IdMultipleChoiceField):
         return obj.choice_label
 
 
-class CommentForm(forms.Form):
+class CommentBodyForm(forms.Form):
+    """The text of a comment, as the editor sends it (HTML) or as typed without it (plain text). Stakeholders and
+    moderators write in the same editor, so both forms share these fields."""
+
     body = forms.CharField(
         label=_("Your comment"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "form-control comment-body-text",
@@ -33,6 +36,20 @@ class CommentForm(forms.Form):
     body_html = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     body_format = forms.ChoiceField(choices=[(BodyFormat.TEXT, "text"), (BodyFormat.HTML, "html")],
                                     initial=BodyFormat.TEXT, required=False, widget=forms.HiddenInput)
+
+    def body_and_format(self) -> tuple[str, str]:
+        data = self.cleaned_data
+        if data.get("body_format") == BodyFormat.HTML and data.get("body_html", "").strip():
+            return data["body_html"], BodyFormat.HTML
+        return data.get("body", ""), BodyFormat.TEXT
+
+
+def body_initial(comment) -> dict:
+    """What the editor starts from when a comment is edited: its HTML, and its plain text for the no-script box."""
+    return {"body": comment.body_text, "body_html": comment.body, "body_format": BodyFormat.TEXT}
+
+
+class CommentForm(CommentBodyForm):
     priorities = PriorityChoiceField(
         queryset=Priority.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -61,13 +78,6 @@ class CommentForm(forms.Form):
             del self.fields["working_groups"]
         if not self.is_bound and not self.initial.get("submission_key"):
             self.initial["submission_key"] = uuid.uuid4()
-
-    def body_and_format(self) -> tuple[str, str]:
-        data = self.cleaned_data
-        if data.get("body_format") == BodyFormat.HTML and data.get("body_html", "").strip():
-            return data["body_html"], BodyFormat.HTML
-        return data.get("body", ""), BodyFormat.TEXT
-
 
 class CommentEditForm(CommentForm):
     remove_attachments = forms.MultipleChoiceField(required=False,

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from discussions import rendering, selectors, services, uploads
-from discussions.forms import FILE_ACCEPT, CommentEditForm, CommentForm
+from discussions.forms import FILE_ACCEPT, CommentEditForm, CommentForm, body_initial
 from discussions.models import Comment, Discussion, Question
 from discussions.notifications import read_unsubscribe_token
 from discussions.permissions import (
@@ -299,8 +299,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit_initial(comment: Comment) -> dict:
-    return {"body": comment.body_text, "body_html": comment.body, "body_format": "text",
-            "priorities": [p.pk for p in comment.priorities.all()],
+    return {**body_initial(comment), "priorities": [p.pk for p in comment.priorities.all()],
             "working_groups": [g.pk for g in comment.working_groups.all()]}
 
 

@@ -10,23 +10,19 @@ from discussions import notifications
 from discussions.models import Comment, CommentVersion
 from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
 from discussions.permissions import check_moderate_comment
-from discussions.services import MAX_BODY_CHARS
+from discussions.services import BodyFormat, body_to_html
 from hub.audit import audit_log
-from hub.text import clean_html, html_to_text
 from workplan.models import Priority, WorkingGroup
 
 
 @transaction.atomic
-def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str) -> Comment:
-    """A moderator's edit needs a reason; the previous text becomes a version and the author is told."""
+def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str,
+                           body_format: str = BodyFormat.HTML) -> Comment:
+    """A moderator's edit needs a reason; the text passes the same cleaning and limits as the author's own; the
+    previous text becomes a version and the author is told."""
     check_moderate_comment(actor, comment)
     reason = require_reason(reason)
-    body = clean_html(body)
-    text = html_to_text(body)
-    if not text.strip():
-        raise ValidationError({"body": _("The comment cannot be empty.")})
-    if len(text) > MAX_BODY_CHARS:
-        raise ValidationError({"body": _("The comment is longer than %(max)d characters.") % {"max": MAX_BODY_CHARS}})
+    body, text = body_to_html(body, body_format=body_format)
     comment = locked(comment)
     if comment.status == Comment.Status.WITHDRAWN:
         raise ValidationError(_("A withdrawn comment cannot be edited."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from discussions.forms import CommentBodyForm
 from discussions.models import Discussion, Flag
 from discussions.moderation.decline import DeclineReason
 from hub.forms import IdMultipleChoiceField
@@ -46,11 +47,15 @@ class BulkForm(forms.Form):
         return data
 
 
-class EditForm(forms.Form):
-    body = forms.CharField(label=_("Text (HTML: paragraphs, lists, links, quotes)"),
-                           widget=forms.Textarea(attrs={"rows": 12}))
+class EditForm(CommentBodyForm):
+    """The moderator edits in the stakeholders' editor (never raw HTML) and says why."""
+
     reason = forms.CharField(label=_("Reason for the edit (sent to the author)"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = _("Text of the comment")
 
 
 class RetagForm(forms.Form):

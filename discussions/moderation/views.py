@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from discussions import moderation as mod
+from discussions.forms import body_initial
 from discussions.models import Comment, Discussion, Question
 from discussions.moderation import forms, selectors
 from discussions.permissions import (check_flag_comment, check_moderate_anything, check_moderate_comment,
@@ -195,10 +196,12 @@ def comment_audit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
-    form = forms.EditForm(request.POST or None, initial={"body": comment.body})
+    form = forms.EditForm(request.POST or None, initial=body_initial(comment))
     if request.method == "POST" and form.is_valid():
+        body, body_format = form.body_and_format()
         try:
-            mod.comment_moderator_edit(actor=request.user, comment=comment, **form.cleaned_data)
+            mod.comment_moderator_edit(actor=request.user, comment=comment, body=body, body_format=body_format,
+                                       reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

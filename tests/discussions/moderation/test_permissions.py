@@ -153,7 +153,7 @@ ACTIONS = [
     Action("discussions:moderation-publish", "pending", {}, lambda w: _status(w, "pending") == "published"),
     Action("discussions:moderation-decline", "pending", {"standard_reason": "duplicate"},
            lambda w: _status(w, "pending") == "declined"),
-    Action("discussions:moderation-edit", "published", {"body": "<p>Shorter.</p>", "reason": "Too long"},
+    Action("discussions:moderation-edit", "published", {"body": "Shorter.", "body_html": "<p>Shorter.</p>", "body_format": "html", "reason": "Too long"},
            lambda w: Comment.objects.get(pk=w.published.pk).body == "<p>Shorter.</p>"),
     Action("discussions:moderation-retag", "published", lambda w: {"priorities": [w.priority.pk]},
            lambda w: Comment.objects.get(pk=w.published.pk).priorities.exists(), setup=_with_priority),

@@ -1,0 +1,71 @@
+"""The moderators' and secretariat's pages, finished: the editor for edits, the audit log as sentences, plain
+confirmations and refusals."""
+import pytest
+from django.urls import reverse
+
+from discussions import moderation as mod
+from discussions.models import Comment
+from tests.factories import make_comment, make_discussion, make_question, make_user, make_workplan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    moderator = make_user(name="Sofia Marquez")
+    discussion = make_discussion(workplan=make_workplan(), moderators=[moderator])
+    question = make_question(discussion=discussion)
+    return moderator, discussion, question
+
+
+def edit_url(comment):
+    return reverse("discussions:moderation-edit", kwargs={"pk": comment.pk})
+
+
+def test_the_moderators_edit_page_offers_the_stakeholders_editor_not_raw_html(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question, body="<p>First <strong>point</strong></p>",
+                           body_text="First point")
+    client.force_login(moderator)
+    html = client.get(edit_url(comment)).content.decode()
+    assert "data-comment-form" in html and "discussions/editor.js" in html
+    # The box without the editor holds the text a person reads; the editor starts from the HTML.
+    assert '<textarea name="body"' in html and "First point</textarea>" in html
+    assert 'name="body_html" value="&lt;p&gt;First &lt;strong&gt;point&lt;/strong&gt;&lt;/p&gt;"' in html
+    assert "HTML:" not in html
+
+
+def test_a_moderators_edit_from_the_editor_is_cleaned_and_kept_as_html(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question, body="<p>Call Jane on 555.</p>")
+    client.force_login(moderator)
+    response = client.post(edit_url(comment), {"body": "Call the office.", "body_format": "html",
+                                               "body_html": "<p>Call <em>the office</em>.</p><script>x()</script>",
+                                               "reason": "Personal data"})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "<p>Call <em>the office</em>.</p>"
+    assert comment.versions.get().body == "<p>Call Jane on 555.</p>"
+
+
+def test_a_moderators_edit_without_the_editor_turns_plain_text_into_paragraphs(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question, body="<p>Old</p>")
+    client.force_login(moderator)
+    client.post(edit_url(comment), {"body": "One <b>line</b>.\n\nTwo.", "body_format": "text", "reason": "Typo"})
+    comment.refresh_from_db()
+    assert comment.body == "<p>One &lt;b&gt;line&lt;/b&gt;.</p><p>Two.</p>"
+
+
+def test_a_refused_moderators_edit_keeps_what_was_typed_and_says_why(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question, body="<p>Old</p>")
+    client.force_login(moderator)
+    response = client.post(edit_url(comment), {"body": "Kept text", "body_format": "html",
+                                               "body_html": "<p>Kept <em>text</em></p>", "reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Kept text</textarea>" in html and "&lt;p&gt;Kept &lt;em&gt;text&lt;/em&gt;&lt;/p&gt;" in html
+    assert Comment.objects.get(pk=comment.pk).body == "<p>Old</p>"
+    too_long = client.post(edit_url(comment), {"body": "x " * 20_001, "body_format": "text", "reason": "Shorter"})
+    assert too_long.status_code == 400 and "at most" in too_long.content.decode()
