@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.forms import CommentBodyForm
 from discussions.models import Discussion, Flag
+from discussions.moderation.audit import ACTION_LABELS
 from discussions.moderation.decline import DeclineReason
 from hub.forms import IdMultipleChoiceField
 from hub.models import StakeholderGroup
@@ -125,15 +126,8 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    ACTIONS = [
-        "comment.publish", "comment.decline", "comment.moderator_edit", "comment.retag", "comment.hide",
-        "comment.unhide", "comment.auto_hide", "comment.highlight", "comment.unhighlight", "comment.note",
-        "comment.flag", "comment.flags_dismiss", "question.post", "question.edit", "question.reorder",
-        "question.lock", "question.unlock", "discussion.close", "discussion.reopen",
-    ]
-
     def __init__(self, *args, discussions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["discussion"].choices = [("", _("All"))] + [(d.pk, d.title) for d in discussions]
-        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in self.ACTIONS]
+        self.fields["action"].choices = [("", _("All"))] + list(ACTION_LABELS.items())
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from discussions import moderation as mod
 from discussions.forms import body_initial
 from discussions.models import Comment, Discussion, Question
-from discussions.moderation import forms, selectors
+from discussions.moderation import audit, forms, selectors
 from discussions.permissions import (check_flag_comment, check_moderate_anything, check_moderate_comment,
                                      check_moderate_discussion)
 from hub.forms import parse_id
@@ -122,7 +122,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             until=datetime.combine(data["until"], time.max, tz) if data["until"] else None)
     page = Paginator(selectors.audit_entries(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "discussions/moderation/audit_list.html",
-                  {"form": form, "page": page, "entries": list(page.object_list)})
+                  {"form": form, "page": page, "entries": audit.describe(page.object_list)})
 
 
 @login_required
@@ -189,8 +189,9 @@ def comment_history(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_audit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
     check_moderate_comment(request.user, comment)
+    entries = selectors.audit_for_object(comment).select_related("target_type")
     return render(request, "discussions/moderation/comment_audit.html",
-                  {"comment": comment, "entries": list(selectors.audit_for_object(comment).select_related("target_type"))})
+                  {"comment": comment, "entries": audit.describe(entries)})
 
 
 @login_required

@@ -69,3 +69,44 @@ def test_a_refused_moderators_edit_keeps_what_was_typed_and_says_why(client, wor
     assert Comment.objects.get(pk=comment.pk).body == "<p>Old</p>"
     too_long = client.post(edit_url(comment), {"body": "x " * 20_001, "body_format": "text", "reason": "Shorter"})
     assert too_long.status_code == 400 and "at most" in too_long.content.decode()
+
+
+def test_the_audit_log_reads_as_sentences_with_the_reason_in_them(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question)
+    mod.comment_hide(actor=moderator, comment=comment, reason="Insulting language")
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:moderation-audit")).content.decode()
+    assert f"Sofia Marquez hid comment #{comment.pk}: Insulting language" in html
+    page = client.get(reverse("discussions:moderation-comment-audit", kwargs={"pk": comment.pk})).content.decode()
+    assert f"Sofia Marquez hid comment #{comment.pk}: Insulting language" in page
+
+
+def test_a_moderators_edit_shows_in_the_audit_log_as_a_diff_of_words(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question, body="<p>Call Jane on 555 today.</p>")
+    mod.comment_moderator_edit(actor=moderator, comment=comment, body="<p>Call the office today.</p>",
+                               reason="Personal data")
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:moderation-comment-audit", kwargs={"pk": comment.pk})).content.decode()
+    assert f"Sofia Marquez edited the text of comment #{comment.pk}: Personal data" in html
+    assert '<del><span class="visually-hidden">removed: </span>Jane on 555</del>' in html
+    assert '<ins><span class="visually-hidden">added: </span>the office</ins>' in html
+    assert "&lt;p&gt;" not in html  # the diff is of the text people read, not of its markup
+
+
+def test_the_audit_filter_names_actions_in_words(client, world):
+    moderator, *_ = world
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:moderation-audit")).content.decode()
+    assert '<option value="comment.hide">Comment hidden</option>' in html
+
+
+def test_the_word_diff_of_long_texts_compares_paragraphs_first_and_stays_fast():
+    from discussions.moderation.audit import word_diff
+
+    before = "\n".join(f"Paragraph {i} about migration and labour." for i in range(2000))
+    after = before.replace("Paragraph 7 about", "Paragraph 7 on")
+    runs = word_diff(before, after)
+    assert ("del", "about") in runs and ("ins", "on") in runs
+    assert sum(1 for kind, _ in runs if kind != "same") == 2

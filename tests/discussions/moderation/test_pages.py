@@ -185,7 +185,7 @@ def test_the_audit_list_filters_by_action_actor_and_comment(client, setup):
     client.force_login(moderator)
 
     def actions(query):
-        return [e.action for e in client.get(AUDIT + query).context["entries"]]
+        return [d.entry.action for d in client.get(AUDIT + query).context["entries"]]
 
     assert actions("") == ["comment.hide", "comment.publish"]
     assert actions("?action=comment.hide") == ["comment.hide"]
