@@ -1,6 +1,8 @@
 """View helpers that more than one app uses: where to go next, and a service's refusal shown on a form."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest
@@ -24,3 +26,12 @@ def apply_errors(form: Form, exc: ValidationError, *, fields: dict[str, str] | N
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def with_query(url: str, *, drop: tuple[str, ...] = (), fragment: str | None = None, **params: str) -> str:
+    """`url` with query parameters replaced (`drop` removes some) and, if given, a new #fragment."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in drop and k not in params]
+    query += [(k, v) for k, v in params.items() if v not in (None, "")]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query),
+                       parts.fragment if fragment is None else fragment))

@@ -26,7 +26,7 @@ from discussions.moderation import audit, forms, selectors
 from discussions.permissions import (check_flag_comment, check_moderate_anything, check_moderate_comment,
                                      check_moderate_discussion)
 from hub.forms import parse_id
-from hub.http import apply_errors, safe_next
+from hub.http import apply_errors, safe_next, with_query
 from hub.models import stakeholder_group_label
 from hub.permissions import has_complete_profile
 from hub.text import clean_html_for_display
@@ -96,6 +96,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form, "page": page, "items": [_decorate(c) for c in page.object_list],
         "counts": selectors.queue_counts(request.user), "decline_form": forms.DeclineForm(),
         "decline_reasons": mod.DeclineReason.choices, "here": request.get_full_path(),
+        "refused": parse_id(request.GET.get("refused")), "refused_reason": request.GET.get("refused_reason", ""),
     })
 
 
@@ -140,6 +141,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     comments = list(Comment.objects.select_related("discussion").filter(pk__in=form.cleaned_data["comments"])
                     .order_by("created_at", "id"))
     data = form.cleaned_data
+    if request.POST.get("confirm") != "1":
+        return _bulk_confirm(request, comments, data, back)
     try:
         if data["action"] == "publish":
             mod.comments_publish(actor=request.user, comments=comments)
@@ -221,9 +224,13 @@ def comment_decline(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request, pk)
     form = forms.DeclineForm(request.POST)
     if not form.is_valid():
-        if request.POST.get("next"):  # the queue's own decline form: say it there
-            messages.error(request, _("Give a reason to decline the comment."))
-            return redirect(safe_next(request, _moderate_url(comment)))
+        back = safe_next(request)
+        if back:  # the queue's own decline form: say it there, naming the comment, and mark its card
+            messages.error(request, _("Comment #%(pk)s by %(name)s was not declined: choose a reason or write one.")
+                           % {"pk": comment.pk, "name": comment.shown_name})
+            return redirect(with_query(back, drop=("refused", "refused_reason"), fragment=f"item-{comment.pk}",
+                                       refused=str(comment.pk),
+                                       refused_reason=form.data.get("standard_reason", "")[:40]))
         return _comment_page(request, comment, status=400, decline_form=form)
     return _act(request, _moderate_url(comment),
                 lambda: mod.comment_decline(actor=request.user, comment=comment, **form.cleaned_data),
@@ -261,6 +268,30 @@ def _comment_form_action(form_class, form_name: str, service, done: str):
 comment_hide = _comment_form_action(forms.ReasonForm, "hide_form", mod.comment_hide,
                                     gettext_lazy("The comment is hidden; readers see the reason in its place."))
 comment_note = _comment_form_action(forms.NoteForm, "note_form", mod.moderator_note_add, gettext_lazy("Note added."))
+
+
+def _bulk_confirm(request: HttpRequest, comments: list[Comment], data: dict, back: str) -> HttpResponse:
+    """The step before a bulk decision: what will happen to which comments, and one button to do it."""
+    for comment in comments:  # the confirmation page itself names them (no service answered yet)
+        check_moderate_comment(request.user, comment)
+    n = len(comments)
+    publish = data["action"] == "publish"
+    if publish:
+        title = ngettext("Publish %(n)d comment?", "Publish %(n)d comments?", n) % {"n": n}
+        explanation = _("Everyone will be able to read them, and each author is told by e-mail.")
+        button = ngettext("Yes, publish %(n)d comment", "Yes, publish %(n)d comments", n) % {"n": n}
+    else:
+        title = ngettext("Decline %(n)d comment?", "Decline %(n)d comments?", n) % {"n": n}
+        explanation = _("They will not be published, and each author is told the reason by e-mail.")
+        button = ngettext("Yes, decline %(n)d comment", "Yes, decline %(n)d comments", n) % {"n": n}
+    reason = dict(mod.DeclineReason.choices).get(data["standard_reason"], "") if not publish else ""
+    reason = " ".join(filter(None, [str(reason), data["details"]])) if not publish else ""
+    fields = [("action", data["action"]), ("next", back), ("standard_reason", data["standard_reason"]),
+              ("details", data["details"])] + [("comments", c.pk) for c in comments]
+    return render(request, "discussions/moderation/confirm.html", {
+        "title": title, "explanation": explanation, "items": comments, "reason": reason, "button": button,
+        "button_class": "btn-success" if publish else "btn-danger", "fields": fields,
+        "action": reverse("discussions:moderation-bulk"), "back": back})
 
 
 # --- The verbs without a form: one view each, from one table-like helper ----------------------------------------------
@@ -302,8 +333,26 @@ comment_unhighlight = _posted_action(_comment_target, mod.comment_unhighlight,
 comment_dismiss_flags = _posted_action(
     _comment_target, mod.comment_flags_dismiss,
     gettext_lazy("The reports are answered and the comment stays published."), "reason")
-discussion_close = _posted_action(_discussion_target, mod.discussion_close,
-                                  gettext_lazy("The discussion is closed to new comments."), "reason")
+_discussion_close = _posted_action(_discussion_target, mod.discussion_close,
+                                   gettext_lazy("The discussion is closed to new comments."), "reason")
+
+
+@login_required
+@require_POST
+def discussion_close(request: HttpRequest, slug: str) -> HttpResponse:
+    """Closing stops every new comment at once, so it asks first; the confirmed form closes it."""
+    if request.POST.get("confirm") == "1":
+        return _discussion_close(request, slug=slug)
+    discussion = get_object_or_404(Discussion, slug=slug)
+    check_moderate_discussion(request.user, discussion)  # the confirmation page itself (no service answered)
+    back = _discussion_url(discussion)
+    return render(request, "discussions/moderation/confirm.html", {
+        "title": _("Close “%(title)s”?") % {"title": discussion.title},
+        "explanation": _("Nobody will be able to post or reply until a moderator reopens it. Everything said so far "
+                         "stays readable, and comments waiting for review can still be decided."),
+        "reason": request.POST.get("reason", "")[:1000], "button": _("Yes, close the discussion"),
+        "button_class": "btn-danger", "fields": [("reason", request.POST.get("reason", "")[:1000])],
+        "action": reverse("discussions:moderation-discussion-close", kwargs={"slug": slug}), "back": back})
 discussion_reopen = _posted_action(_discussion_target, mod.discussion_reopen,
                                    gettext_lazy("The discussion is open again."), "reason")
 question_lock = _posted_action(_question_target, mod.question_lock,

@@ -110,3 +110,78 @@ def test_the_word_diff_of_long_texts_compares_paragraphs_first_and_stays_fast():
     runs = word_diff(before, after)
     assert ("del", "about") in runs and ("ins", "on") in runs
     assert sum(1 for kind, _ in runs if kind != "same") == 2
+
+
+QUEUE = reverse("discussions:moderation-queue")
+
+
+def test_a_refused_decline_in_the_queue_names_the_comment_and_marks_its_card(client, world):
+    moderator, discussion, question = world
+    first = make_comment(discussion=discussion, question=question, status="pending")
+    second = make_comment(discussion=discussion, question=question, status="pending")
+    client.force_login(moderator)
+    response = client.post(reverse("discussions:moderation-decline", kwargs={"pk": second.pk}),
+                           {"standard_reason": "", "details": "", "next": QUEUE})
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{second.pk}")
+    html = client.get(response["Location"]).content.decode()
+    assert f"Comment #{second.pk} by {second.shown_name} was not declined" in html
+    def card_of(comment):
+        start = html.rindex("<li", 0, html.index(f'id="item-{comment.pk}"'))
+        return html[start:html.index("</li>", start)]
+
+    card = card_of(second)
+    assert "queue-item-refused" in card and 'aria-invalid="true"' in card and 'role="alert"' in card
+    assert "queue-item-refused" not in card_of(first)
+    assert Comment.objects.get(pk=second.pk).status == "pending"
+
+
+def test_a_bulk_decision_asks_for_confirmation_before_it_changes_anything(client, world):
+    moderator, discussion, question = world
+    a, b = (make_comment(discussion=discussion, question=question, status="pending") for _ in range(2))
+    client.force_login(moderator)
+    response = client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [a.pk, b.pk],
+                                                                      "next": QUEUE})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Publish 2 comments?" in html and "Yes, publish 2 comments" in html
+    assert f"#{a.pk}" in html and f"#{b.pk}" in html and 'name="confirm" value="1"' in html
+    assert set(Comment.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {"pending"}
+    client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [a.pk, b.pk],
+                                                         "next": QUEUE, "confirm": "1"})
+    assert set(Comment.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {"published"}
+
+
+def test_the_bulk_confirmation_names_no_comment_the_person_may_not_moderate(client, world):
+    _, discussion, question = world
+    pending = make_comment(discussion=discussion, question=question, status="pending")
+    client.force_login(make_user())
+    response = client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [pending.pk]})
+    assert response.status_code in (403, 404)
+    assert pending.body_text not in response.content.decode()
+
+
+def test_closing_a_discussion_asks_for_confirmation_first(client, world):
+    moderator, discussion, _ = world
+    client.force_login(moderator)
+    url = reverse("discussions:moderation-discussion-close", kwargs={"slug": discussion.slug})
+    response = client.post(url, {"reason": "Consultation period over"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Yes, close the discussion" in html and "Consultation period over" in html
+    discussion.refresh_from_db()
+    assert discussion.status == "open"
+    client.post(url, {"reason": "Consultation period over", "confirm": "1"})
+    discussion.refresh_from_db()
+    assert discussion.status == "closed"
+    assert discussion.status == "closed"
+
+
+def test_a_reported_comments_choices_say_what_each_does(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question)
+    reader = make_user()
+    from discussions.models import Flag
+    Flag.objects.create(comment=comment, reporter=reader, reason=Flag.Reason.OFF_TOPIC)
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:comment-moderate", kwargs={"pk": comment.pk})).content.decode()
+    assert "The reports are closed as answered. The comment stays as it is and readers keep seeing it." in html
+    assert "Readers see your reason in its place; the replies to it stay." in html
+    assert "It is taken out of the discussion: readers no longer see it" in html

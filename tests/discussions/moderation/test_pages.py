@@ -143,12 +143,12 @@ def test_the_queue_publishes_and_declines_in_bulk(client, setup):
     moderator, discussion, *_ = setup
     a, b, c = (make_comment(discussion=discussion, status="pending") for _ in range(3))
     client.force_login(moderator)
-    client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [a.pk, b.pk]})
+    client.post(reverse("discussions:moderation-bulk"), {"action": "publish", "comments": [a.pk, b.pk], "confirm": "1"})
     response = client.post(reverse("discussions:moderation-bulk"), {"action": "decline", "comments": [c.pk]},
                            follow=True)
     assert "Give a reason" in response.content.decode()
     client.post(reverse("discussions:moderation-bulk"),
-                {"action": "decline", "comments": [c.pk], "standard_reason": "duplicate"})
+                {"action": "decline", "comments": [c.pk], "standard_reason": "duplicate", "confirm": "1"})
     assert dict(Comment.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("pk", "status")) == {
         a.pk: "published", b.pk: "published", c.pk: "declined"}
 

@@ -188,7 +188,7 @@ def test_comment_actions_are_for_this_discussions_moderators(client, world, role
 @pytest.mark.parametrize("role", ROLES)
 def test_bulk_actions_are_for_this_discussions_moderators(client, world, role):
     response = client_for(client, world, role).post(reverse("discussions:moderation-bulk"),
-                                                    {"action": "publish", "comments": [world.pending.pk]})
+                                                    {"action": "publish", "comments": [world.pending.pk], "confirm": "1"})
     if role == "anonymous":
         check(response, "login")
     elif role in MODERATORS:
@@ -200,7 +200,7 @@ def test_bulk_actions_are_for_this_discussions_moderators(client, world, role):
 
 
 DISCUSSION_ACTIONS = [
-    ("discussions:moderation-discussion-close", "slug", {}, lambda w: Discussion.objects.get(pk=w.discussion.pk).status == "closed"),
+    ("discussions:moderation-discussion-close", "slug", {"confirm": "1"}, lambda w: Discussion.objects.get(pk=w.discussion.pk).status == "closed"),
     ("discussions:moderation-question-add", "slug", {"text": "A fourth question?"},
      lambda w: w.discussion.questions.filter(text="A fourth question?").exists()),
     ("discussions:moderation-question-lock", "question", {}, lambda w: Question.objects.get(pk=w.question.pk).locked),
