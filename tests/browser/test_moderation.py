@@ -75,7 +75,11 @@ def test_a_moderator_edits_a_comment_and_the_history_keeps_the_earlier_text(page
     sign_in(page, moderator.email)
     page.goto(f"/discussions/moderation/comments/{comment.pk}/")
     page.get_by_role("link", name="Edit the text").click()
-    page.get_by_label("Text (HTML").fill("<p>Call me (number removed by the moderator).</p>")
+    # The same editor as the author's: a toolbar and a text box, no HTML to type.
+    expect(page.get_by_role("toolbar")).to_be_visible()
+    editor = page.get_by_role("textbox", name="Text of the comment")
+    expect(editor).to_contain_text("Call me on +41 22 555 0100.")
+    editor.fill("Call me (number removed by the moderator).")
     page.get_by_label("Reason for the edit").fill("Personal phone number removed")
     page.get_by_role("button", name="Save the edit").click()
     expect(page.get_by_text("The comment is edited")).to_be_visible()
@@ -86,6 +90,69 @@ def test_a_moderator_edits_a_comment_and_the_history_keeps_the_earlier_text(page
     assert any("edited your comment" in m.subject and m.to == [author.email] for m in mail.outbox)
     page.goto(discussion.get_absolute_url())
     expect(page.get_by_text("Call me (number removed by the moderator).")).to_be_visible()
+    assert Comment.objects.get(pk=comment.pk).body == "<p>Call me (number removed by the moderator).</p>"
+
+
+def test_a_refused_decline_marks_the_card_of_that_comment(page, scene):
+    moderator, author, discussion, question = scene
+    make_comment(discussion=discussion, question=question, status="pending",
+                 body="<p>The first answer.</p>", body_text="The first answer.")
+    second = make_comment(discussion=discussion, question=question, author=author, status="pending",
+                          body="<p>The second answer.</p>", body_text="The second answer.")
+    sign_in(page, moderator.email)
+    page.goto("/discussions/moderation/")
+    page.locator(".queue-item", has_text="The second answer.").get_by_role("button", name=re.compile("^Decline")).click()
+    expect(page.get_by_text(f"Comment #{second.pk} by Amina Odhiambo-Wanjiru was not declined")).to_be_visible()
+    card = page.locator(".queue-item", has_text="The second answer.")
+    expect(card.get_by_role("alert")).to_contain_text("was not declined")
+    expect(card.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".queue-item", has_text="The first answer.").get_by_role("alert")).to_have_count(0)
+
+
+def test_bulk_decisions_and_closing_ask_for_confirmation(page, scene):
+    moderator, author, discussion, question = scene
+    for text in ("Answer one.", "Answer two."):
+        make_comment(discussion=discussion, question=question, author=author, status="pending",
+                     body=f"<p>{text}</p>", body_text=text)
+    sign_in(page, moderator.email)
+    page.goto("/discussions/moderation/")
+    for text in ("Answer one.", "Answer two."):
+        page.locator(".queue-item", has_text=text).get_by_role("checkbox").check()
+    page.get_by_role("button", name="Publish selected").click()
+    expect(page.get_by_role("heading", name="Publish 2 comments?")).to_be_visible()
+    assert Comment.objects.filter(status="pending").count() == 2
+    page.get_by_role("button", name="Yes, publish 2 comments").click()
+    expect(page.get_by_text("2 comment(s) published.")).to_be_visible()
+    assert Comment.objects.filter(status="published").count() == 2
+
+    page.goto(f"/discussions/moderation/discussions/{discussion.slug}/")
+    page.get_by_role("button", name="Close the discussion").click()
+    expect(page.get_by_role("heading", name=re.compile("^Close"))).to_be_visible()
+    page.get_by_role("link", name=re.compile("Cancel")).click()
+    discussion.refresh_from_db()
+    assert discussion.status == "open"
+    page.get_by_role("button", name="Close the discussion").click()
+    page.get_by_role("button", name="Yes, close the discussion").click()
+    expect(page.get_by_text("The discussion is closed to new comments.")).to_be_visible()
+
+
+def test_the_audit_log_reads_as_sentences_and_its_filters_do_not_overlap(page, scene):
+    moderator, author, discussion, question = scene
+    comment = make_comment(discussion=discussion, question=question, author=author, body="<p>Rude words.</p>",
+                           body_text="Rude words.")
+    sign_in(page, moderator.email)
+    page.goto(f"/discussions/moderation/comments/{comment.pk}/")
+    page.get_by_label("Reason (shown to readers").fill("Insults another participant")
+    page.get_by_role("button", name="Hide", exact=True).click()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/discussions/moderation/audit/")
+    expect(page.get_by_text(f"Sofia Marquez hid comment #{comment.pk}: Insults another participant")).to_be_visible()
+    boxes = page.locator(".audit-filters > div").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+            assert not overlap, (a, b)
 
 
 def test_a_hidden_comment_leaves_a_placeholder_with_the_reason(page, scene):
