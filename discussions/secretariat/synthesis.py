@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from discussions.models import Comment, Discussion
 from discussions.secretariat.selectors import priorities_of_discussion
@@ -191,8 +192,9 @@ def build_heatmap(summaries: list[PrioritySummary]) -> Heatmap:
     heat.columns = [(str(label), heat.left + c * heat.cell_width + heat.cell_width // 2)
                     for c, (_, label) in enumerate(groups)]
     for r, summary in enumerate(summaries):
-        code = summary.priority.code if summary.priority else "—"
-        title = summary.priority.title if summary.priority else "No priority named"
+        # The row of comments that name no priority gets a label of its own, in the SVG and in the table alike.
+        code = summary.priority.code if summary.priority else gettext("None")
+        title = summary.priority.title if summary.priority else gettext("No priority named")
         row = []
         for c, (group, label) in enumerate(groups):
             count = summary.groups.get(group, 0)

@@ -202,11 +202,11 @@ def test_allauth_names_people_by_their_display_name_not_a_username(client):
     assert user.username not in body
 
 
-def test_people_without_a_name_yet_are_named_by_their_email(client, mailoutbox):
+def test_people_without_a_name_yet_are_never_named_by_their_generated_username(client, mailoutbox):
     sign_up(client, email="fresh@example.org")
     username = get_user_model().objects.get(email="fresh@example.org").username
-    assert "user fresh@example.org has given your email address" in mailoutbox[0].body
-    assert f"user {username} " not in mailoutbox[0].body
+    assert mailoutbox[0].to == ["fresh@example.org"]
+    assert username not in mailoutbox[0].body and username not in mailoutbox[0].subject
 
 
 def test_account_emails_greet_with_the_site_name_not_the_host_name(client, mailoutbox, settings):
@@ -216,3 +216,15 @@ def test_account_emails_greet_with_the_site_name_not_the_host_name(client, mailo
     assert body.startswith("Hello from Network Hub,")
     assert "Network Hub, the secretariat's consultation site" in body
     assert "Hello from testserver" not in body
+
+
+def test_the_sign_up_verification_email_is_written_for_this_site(client, mailoutbox):
+    sign_up(client)
+    [mail] = mailoutbox
+    assert mail.subject == "[Hub] Confirm your e-mail address to take part in the consultations"
+    assert mail.body.startswith("Hello from Hub,")
+    assert "online consultations on the network's workplan" in mail.body
+    assert "complete your profile with your name and the organisation you speak for" in mail.body
+    assert "If you did not sign up, ignore this e-mail" in mail.body
+    assert "You're receiving this email because" not in mail.body  # allauth's default text is gone
+    assert "/accounts/confirm-email/" in link_in(mail)
