@@ -186,11 +186,3 @@ def test_a_reported_comments_choices_say_what_each_does(client, world):
     assert "Readers see your reason in its place; the replies to it stay." in html
     assert "It is taken out of the discussion: readers no longer see it" in html
 
-
-def test_every_page_names_the_sites_favicon_and_the_file_exists(client):
-    from django.contrib.staticfiles import finders
-
-    html = client.get("/").content.decode()
-    assert '<link rel="icon" href="/static/hub/favicon.svg" type="image/svg+xml">' in html
-    path = finders.find("hub/favicon.svg")
-    assert path and open(path).read().startswith("<svg")
