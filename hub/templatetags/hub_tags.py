@@ -21,3 +21,21 @@ def hub_menu_links(context) -> dict:
     from hub.permissions import can_review_memberships
 
     return {"can_review_memberships": can_review_memberships(context.get("user"))}
+
+
+@register.inclusion_tag("hub/_language_switcher.html", takes_context=True)
+def language_switcher(context) -> dict:
+    """Plain links to this page in each language, each named in itself: no form, so a page cached whole for
+    anonymous readers carries no CSRF token and the links work without JavaScript."""
+    from django.utils.translation import get_language
+
+    from hub.languages import language_choices, language_direction, page_in_language
+
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else "/"
+    current = get_language()
+    return {"languages": [
+        {"code": code, "name": name, "url": page_in_language(path, code), "current": code == current,
+         "dir": language_direction(code)}
+        for code, name in language_choices()
+    ]}

@@ -1,0 +1,55 @@
+"""The site's languages as people pick them: each language in its own name (a French reader looking for
+"Español" finds it whatever the page's language), and the `dir` a text in that language is written in."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils import translation
+from django.utils.translation import get_language_info, gettext_lazy as _
+
+OTHER = "other"
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages, each named in itself ("Français", "العربية")."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+def content_language_choices() -> list[tuple[str, str]]:
+    """What a comment can be written in: the interface languages, or another one."""
+    return [*language_choices(), (OTHER, _("Another language"))]
+
+
+def language_direction(code: str) -> str:
+    """`rtl` for a right-to-left language of the site, `ltr` otherwise (including "other", which we cannot know)."""
+    if code in dict(settings.LANGUAGES) and code in settings.LANGUAGES_BIDI:
+        return "rtl"
+    return "ltr"
+
+
+def _interpolate(message, params: dict) -> str:
+    from django.utils.formats import number_format
+
+    return str(message) % {key: number_format(value, force_grouping=True) if isinstance(value, int) else value
+                           for key, value in params.items()}
+
+
+# `gettext_lazy("… %(n)s …") % {…}` at import time translates once, into the default language, for ever: this
+# keeps both the translation and the number's formatting (1,000 / 1 000 / 1.000) until the text is shown.
+interpolate_lazy = lazy(_interpolate, str)
+
+
+def page_in_language(path: str, code: str) -> str:
+    """The address of the same page in another language: /discussions/x/ ↔ /fr/discussions/x/ (query kept)."""
+    from django.urls import translate_url
+
+    translated = translate_url(path, code)
+    if translated != path or code == translation.get_language():
+        return translated
+    # A page that does not resolve (a 404) still gets a link: swap or add the prefix by hand.
+    head, _sep, query = path.partition("?")
+    parts = head.lstrip("/").split("/", 1)
+    rest = parts[1] if parts and parts[0] in dict(settings.LANGUAGES) and len(parts) > 1 else (
+        "" if parts and parts[0] in dict(settings.LANGUAGES) else head.lstrip("/"))
+    prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
+    return f"{prefix}/{rest}" + (f"?{query}" if query else "")
