@@ -54,6 +54,8 @@ class CommentForm(forms.Form):
     follow = forms.BooleanField(required=False, initial=True, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                                 label=_("E-mail me when someone replies to my comment or a new question is posted"))
 
+    max_chars = MAX_BODY_CHARS
+
     def __init__(self, *args, priorities=(), working_groups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         ids = [p.pk for p in priorities]

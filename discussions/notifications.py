@@ -32,10 +32,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion, Flag, Question, Subscription
 from discussions.permissions import in_moderation_scope
+from hub.languages import preferred_language
 from hub.audit import audit_log
 from hub.mail import header_text, send_on_commit
 from hub.models import AuditEntry
@@ -87,7 +89,7 @@ def _send_to_follower(*, user, discussion, subject: str, template: str, context:
 
 
 def _send_reply_notice(comment_id: int) -> None:
-    comment = (Comment.objects.select_related("discussion", "parent__author", "question")
+    comment = (Comment.objects.select_related("discussion", "parent__author__profile", "question")
                .filter(pk=comment_id, status=Comment.Status.PUBLISHED).first())
     if comment is None or comment.parent is None:
         return
@@ -96,10 +98,11 @@ def _send_reply_notice(comment_id: int) -> None:
         return
     if not Subscription.objects.filter(user=recipient, discussion=comment.discussion).exists():
         return
-    _send_to_follower(user=recipient, discussion=comment.discussion,
-                      subject=f"{comment.shown_name} replied to your comment",
-                      template="discussions/email/reply_published.txt",
-                      context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(recipient)):
+        _send_to_follower(user=recipient, discussion=comment.discussion,
+                          subject=_("%(name)s replied to your comment") % {"name": comment.shown_name},
+                          template="discussions/email/reply_published.txt",
+                          context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
 
 
 def notify_comment_published(comment: Comment) -> None:
@@ -116,16 +119,17 @@ def _send_question_notices(question_id: int) -> None:
     if question is None:
         return
     subscriptions = (Subscription.objects.filter(discussion=question.discussion, user__is_active=True)
-                     .select_related("user").exclude(user__email=""))
+                     .select_related("user", "user__profile").exclude(user__email=""))
     for subscription in subscriptions:
         if subscription.user_id == question.posted_by_id:
             continue
         # One mail each, each sent (or its failure logged) on its own: one refused address or odd name must not
         # stop the other followers' mail.
-        _send_to_follower(user=subscription.user, discussion=question.discussion,
-                          subject=f"New question in “{question.discussion.title}”",
-                          template="discussions/email/question_posted.txt",
-                          context={"question": question, "question_url": site_url(question.get_absolute_url())})
+        with translation.override(preferred_language(subscription.user)):
+            _send_to_follower(user=subscription.user, discussion=question.discussion,
+                              subject=_("New question in “%(title)s”") % {"title": question.discussion.title},
+                              template="discussions/email/question_posted.txt",
+                              context={"question": question, "question_url": site_url(question.get_absolute_url())})
 
 
 def notify_question_posted(question: Question) -> None:

@@ -278,7 +278,7 @@ def comment_withdraw(*, actor, comment: Comment) -> Comment:
 def discussion_follow(*, actor, discussion: Discussion) -> Subscription:
     """Any signed-in user may follow a discussion they can see."""
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to follow a discussion."))
+        raise PermissionDenied(_("Sign in to follow a discussion."))
     subscription, created = Subscription.objects.get_or_create(user=actor, discussion=discussion)
     if created:
         audit_log(actor=actor, action="discussion.follow", target=discussion)

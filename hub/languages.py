@@ -53,3 +53,10 @@ def page_in_language(path: str, code: str) -> str:
         "" if parts and parts[0] in dict(settings.LANGUAGES) else head.lstrip("/"))
     prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
     return f"{prefix}/{rest}" + (f"?{query}" if query else "")
+
+
+def preferred_language(user) -> str:
+    """The language a person's e-mails are written in: the one on their profile, else the site's default."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    language = getattr(profile, "language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -193,7 +193,7 @@ def build_heatmap(summaries: list[PrioritySummary]) -> Heatmap:
                     for c, (_, label) in enumerate(groups)]
     for r, summary in enumerate(summaries):
         code = summary.priority.code if summary.priority else "—"
-        title = summary.priority.title if summary.priority else "No priority named"
+        title = summary.priority.title if summary.priority else _("No priority named")
         row = []
         for c, (group, label) in enumerate(groups):
             count = summary.groups.get(group, 0)

@@ -17,4 +17,4 @@ def test_the_home_page_is_served_in_the_chosen_language(client, db, language, sk
 
 def test_english_stays_the_default(client, db):
     html = client.get("/").content.decode()
-    assert '<html lang="en">' in html and "Skip to main content" in html
+    assert '<html lang="en" dir="ltr">' in html and "Skip to main content" in html
