@@ -110,7 +110,7 @@ def test_the_columns_are_in_the_documented_order():
         "Author (as shown)", "Personal name", "Organisation", "Stakeholder group", "Country", "Badge", "Posted at",
         "Status", "Decline or hide reason", "Priorities", "Working groups", "Comment (plain text)",
         "Comment (HTML)", "Attachments", "Highlighted", "Edits", "Moderated by", "Moderated at", "Response",
-        "Response rationale")
+        "Response rationale", "Language")
 
 
 def test_the_csv_reads_back_with_every_column_of_the_published_comments(known, secretariat_client):
