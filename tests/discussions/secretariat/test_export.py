@@ -41,7 +41,8 @@ def expected_rows(k) -> dict[int, dict[str, object]]:
     op3 = "OP3 Alternatives to immigration detention"
     base = {"Discussion": "Draft Network Workplan 2022-2024", "Parent id": "", "Depth": "0", "In reply to": "",
             "Badge": "", "Decline or hide reason": "", "Working groups": "", "Attachments": "", "Highlighted": "no",
-            "Edits": "0", "Moderated by": "", "Moderated at": "", "Response": "", "Response rationale": ""}
+            "Edits": "0", "Moderated by": "", "Moderated at": "", "Response": "", "Response rationale": "",
+            "Language": ""}
     rows = {
         k.arabic.pk: {**base, "Comment id": str(k.arabic.pk), "Permalink": f"{url}#comment-{k.arabic.pk}",
                       "Question number": "1", "Question": q1, "Author (as shown)": "ليلى حداد",
