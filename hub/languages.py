@@ -41,18 +41,23 @@ interpolate_lazy = lazy(_interpolate, str)
 
 def page_in_language(path: str, code: str) -> str:
     """The address of the same page in another language: /discussions/x/ ↔ /fr/discussions/x/ (query kept)."""
-    from django.urls import translate_url
+    from urllib.parse import unquote, urlsplit
 
-    translated = translate_url(path, code)
-    if translated != path or code == translation.get_language():
-        return translated
+    from django.urls import Resolver404, resolve, translate_url
+
+    try:
+        resolve(unquote(urlsplit(path).path))
+    except Resolver404:
+        pass
+    else:
+        return translate_url(path, code)
     # A page that does not resolve (a 404) still gets a link: swap or add the prefix by hand.
     head, _sep, query = path.partition("?")
     parts = head.lstrip("/").split("/", 1)
-    rest = parts[1] if parts and parts[0] in dict(settings.LANGUAGES) and len(parts) > 1 else (
-        "" if parts and parts[0] in dict(settings.LANGUAGES) else head.lstrip("/"))
+    if parts[0] in dict(settings.LANGUAGES):
+        head = "/" + (parts[1] if len(parts) > 1 else "")
     prefix = "" if code == settings.LANGUAGE_CODE else f"/{code}"
-    return f"{prefix}/{rest}" + (f"?{query}" if query else "")
+    return f"{prefix}{head}" + (f"?{query}" if query else "")
 
 
 def preferred_language(user) -> str:
