@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from hub.languages import OTHER as OTHER_LANGUAGE, content_language_choices, language_direction
+from hub.languages import OTHER as OTHER_LANGUAGE, content_language_choices, language_direction, language_label
 from workplan.models import Priority, Workplan, WorkingGroup
 
 
@@ -64,6 +64,11 @@ class Discussion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def language_names(self) -> list[str]:
+        """The discussion's languages named in the reader's language where the site knows them."""
+        return [language_label(str(value)) for value in self.languages or []]
 
     def get_absolute_url(self) -> str:
         return reverse("discussions:discussion-detail", kwargs={"slug": self.slug})

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from discussions.models import Comment, Discussion, Flag, Question, Subscription
 from discussions.permissions import in_moderation_scope
@@ -147,24 +147,27 @@ def _author_email(comment: Comment) -> str:
 
 def author_published(comment: Comment) -> None:
     """Tell the author their comment is public now."""
-    _send(to=_author_email(comment), subject=_("Your comment is published"),
-          template="discussions/email/moderation_published.txt",
-          context={"comment": comment, "discussion": comment.discussion, "link": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("Your comment is published"),
+              template="discussions/email/moderation_published.txt",
+              context={"comment": comment, "discussion": comment.discussion, "link": site_url(comment.get_absolute_url())})
 
 
 def author_declined(comment: Comment) -> None:
     """Tell the author their comment was declined, and why."""
-    _send(to=_author_email(comment), subject=_("Your comment was not published"),
-          template="discussions/email/moderation_declined.txt",
-          context={"comment": comment, "discussion": comment.discussion, "reason": comment.decline_reason})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("Your comment was not published"),
+              template="discussions/email/moderation_declined.txt",
+              context={"comment": comment, "discussion": comment.discussion, "reason": comment.decline_reason})
 
 
 def author_edited(comment: Comment, reason: str) -> None:
     """Tell the author a moderator changed their text, and why."""
-    _send(to=_author_email(comment), subject=_("A moderator edited your comment"),
-          template="discussions/email/moderation_edited.txt",
-          context={"comment": comment, "discussion": comment.discussion, "reason": reason,
-                   "link": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("A moderator edited your comment"),
+              template="discussions/email/moderation_edited.txt",
+              context={"comment": comment, "discussion": comment.discussion, "reason": reason,
+                       "link": site_url(comment.get_absolute_url())})
 
 
 # --- Moderators: the batched digest ------------------------------------------------------------------------------
@@ -235,10 +238,12 @@ def _send_digest(moderator, digest: _Digest) -> None:
                 for c in comments]
 
     count = len(digest.comments) + len(digest.reported)
-    _send(to=moderator.email, subject=_("%(count)d new item(s) in your moderation queue") % {"count": count},
-          template="discussions/email/moderation_digest.txt",
-          context={"items": items(digest.comments), "reported": items(digest.reported),
-                   "queue_link": site_url(reverse("discussions:moderation-queue")), "moderator": moderator})
+    with translation.override(preferred_language(moderator)):
+        subject = ngettext("%(count)d new item in your moderation queue",
+                           "%(count)d new items in your moderation queue", count) % {"count": count}
+        _send(to=moderator.email, subject=subject, template="discussions/email/moderation_digest.txt",
+              context={"items": items(digest.comments), "reported": items(digest.reported),
+                       "queue_link": site_url(reverse("discussions:moderation-queue")), "moderator": moderator})
 
 
 def send_digest_if_due(moderator, *, now: datetime | None = None) -> bool:

@@ -65,3 +65,14 @@ def preferred_language(user) -> str:
     profile = getattr(user, "profile", None) if user is not None else None
     language = getattr(profile, "language", "") or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def language_label(value: str) -> str:
+    """A language named in data ("fr", "French", "Français") in the reader's language ("francés" on a Spanish
+    page); anything else unchanged."""
+    wanted = value.strip().lower()
+    for code, name in settings.LANGUAGES:
+        info = get_language_info(code)
+        if wanted in (code, info["name"].lower(), info["name_local"].lower()):
+            return str(name)
+    return value

@@ -11,10 +11,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
+from hub.languages import preferred_language
 from hub.mail import header_text, send_on_commit
 from hub.models import (
     Attribution,
@@ -337,10 +338,12 @@ def _mail_decision(profile: Profile) -> None:
     user = profile.user
     if not user.email or not user.is_active:
         return
-    context = {"profile": profile, "organisation": profile.organisation, "site_name": settings.HUB_SITE_NAME,
-               "confirmed": profile.membership == Membership.CONFIRMED, "profile_url": _site_link(reverse("hub:profile"))}
-    subject = render_to_string("hub/email/membership_decided_subject.txt", context).strip()
-    body = render_to_string("hub/email/membership_decided.txt", context)
+    with translation.override(preferred_language(user)):
+        context = {"profile": profile, "organisation": profile.organisation, "site_name": settings.HUB_SITE_NAME,
+                   "confirmed": profile.membership == Membership.CONFIRMED,
+                   "profile_url": _site_link(reverse("hub:profile"))}
+        subject = render_to_string("hub/email/membership_decided_subject.txt", context).strip()
+        body = render_to_string("hub/email/membership_decided.txt", context)
     mail = EmailMessage(subject=subject, body=body, to=[user.email])
     transaction.on_commit(lambda: mail.send(fail_silently=False))
 

@@ -160,3 +160,11 @@ def test_templates_use_the_named_formats_not_hard_coded_ones():
                                       "SHORT_DATETIME_FORMAT", "c", "Y-m-d"):
                 offenders.append(f"{path.name}: {match.group(1)}")
     assert offenders == []
+
+
+def test_a_discussions_languages_are_named_in_the_readers_language(client):
+    discussion = make_discussion(languages=["English", "fr", "Kiswahili"])
+    with translation.override("es"):
+        assert discussion.language_names == ["Inglés", "Francés", "Kiswahili"]
+    html = client.get(f"/es{discussion.get_absolute_url()}").content.decode()
+    assert "Inglés, Francés, Kiswahili" in html
