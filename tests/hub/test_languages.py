@@ -74,7 +74,7 @@ def test_from_a_prefixed_page_the_switcher_goes_back_to_the_unprefixed_english_o
     html = client.get("/ar/about/").content.decode()
     links = {lang: href for href, lang, _hreflang, _name in _switcher(html)}
     assert links == {"en": "/about/", "fr": "/fr/about/", "es": "/es/about/", "ar": "/ar/about/"}
-    assert 'aria-current="true"' in re.search(r'hreflang="ar"[^>]*>', html).group(0)
+    assert 'aria-current="true"' in re.search(r'<a [^>]*hreflang="ar"[^>]*>', html).group(0)
 
 
 def test_the_switcher_is_plain_links_so_anonymous_pages_carry_no_csrf_token(client):
@@ -168,3 +168,9 @@ def test_a_discussions_languages_are_named_in_the_readers_language(client):
         assert discussion.language_names == ["Inglés", "Francés", "Kiswahili"]
     html = client.get(f"/es{discussion.get_absolute_url()}").content.decode()
     assert "Inglés, Francés, Kiswahili" in html
+
+
+def test_each_page_names_its_versions_in_the_other_languages_for_search_engines(client):
+    html = client.get("/fr/about/").content.decode()
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/about/">' in html
+    assert '<link rel="alternate" hreflang="ar" href="http://testserver/ar/about/">' in html
