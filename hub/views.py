@@ -113,7 +113,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial={
             "display_name": current.display_name, "organisation": current.organisation_id,
             "job_title": current.job_title, "country": current.country, "attribution": current.attribution,
-            "language": current.language,
+            # A first profile proposes the language the person is reading the site in.
+            "language": current.language if current.pk else translation.get_language(),
         })
     return render(request, "hub/profile.html", {"form": form, "profile": current, "next": safe_next(request) or ""})
 

@@ -174,3 +174,11 @@ def test_each_page_names_its_versions_in_the_other_languages_for_search_engines(
     html = client.get("/fr/about/").content.decode()
     assert '<link rel="alternate" hreflang="en" href="http://testserver/about/">' in html
     assert '<link rel="alternate" hreflang="ar" href="http://testserver/ar/about/">' in html
+
+
+def test_a_first_profile_proposes_the_language_the_person_reads_the_site_in(client):
+    user = make_user(complete=False)
+    Profile.objects.filter(user=user).delete()  # as after signing up: no profile row yet
+    client.force_login(user)
+    html = client.get("/es/profile/").content.decode()
+    assert re.search(r'<option value="es"[^>]*selected', html)
