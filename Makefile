@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium axe migrate demo bench clean worker beat
+.PHONY: run test install install-dev chromium gettext axe migrate demo bench clean worker beat messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ install-dev: $(VENV)/.installed-dev
 chromium:
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# GNU gettext: makemessages/compilemessages, and the translation guard (tests/test_translations.py) uses both.
+gettext:
+	@command -v msgmerge >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q gettext; }
+
+# Compile the translators' .po files (hub/locale) into the .mo files Django loads; commit both.
+messages: install gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
 # axe-core (the accessibility checker the browser tests inject) comes from npm, pinned in package-lock.json.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm; }
@@ -44,7 +52,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-dev chromium axe
+test: install-dev chromium gettext axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The task worker and the scheduler; both need HUB_BROKER_URL (e.g. redis://127.0.0.1:6379/1). See README.

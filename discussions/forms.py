@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import get_language, gettext_lazy as _
 
 from discussions.services import MAX_BODY_CHARS, BodyFormat
 from discussions.uploads import ACCEPT
 from hub.forms import IdMultipleChoiceField
+from hub.languages import content_language_choices, interpolate_lazy
 from workplan.models import Priority, WorkingGroup
 
 
@@ -30,12 +32,14 @@ class CommentBodyForm(forms.Form):
         label=_("Your comment"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "form-control comment-body-text",
                                      "data-max-chars": MAX_BODY_CHARS}),
-        help_text=_("Paragraphs, bold, italic, lists, links and quotes are kept. Up to %(n)s characters; attach "
-                    "longer texts as a document.") % {"n": f"{MAX_BODY_CHARS:,}"},
+        help_text=interpolate_lazy(_("Paragraphs, bold, italic, lists, links and quotes are kept. Up to %(n)s "
+                                     "characters; attach longer texts as a document."), {"n": MAX_BODY_CHARS}),
     )
     body_html = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     body_format = forms.ChoiceField(choices=[(BodyFormat.TEXT, "text"), (BodyFormat.HTML, "html")],
                                     initial=BodyFormat.TEXT, required=False, widget=forms.HiddenInput)
+
+    max_chars = MAX_BODY_CHARS
 
     def body_and_format(self) -> tuple[str, str]:
         data = self.cleaned_data
@@ -60,6 +64,11 @@ class CommentForm(CommentBodyForm):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=_("Which working groups is it about?"),
     )
+    language = forms.ChoiceField(
+        label=_("Language of your comment"), choices=content_language_choices, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("Readers and screen readers use it; write in the language you prefer."),
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     follow = forms.BooleanField(required=False, initial=True, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                                 label=_("E-mail me when someone replies to my comment or a new question is posted"))
@@ -76,8 +85,12 @@ class CommentForm(CommentBodyForm):
             del self.fields["priorities"]
         if not working_groups:
             del self.fields["working_groups"]
+        if not self.is_bound and not self.initial.get("language"):
+            # By default a comment is in the language the page is shown in.
+            self.initial["language"] = get_language() or settings.LANGUAGE_CODE
         if not self.is_bound and not self.initial.get("submission_key"):
             self.initial["submission_key"] = uuid.uuid4()
+
 
 class CommentEditForm(CommentForm):
     remove_attachments = forms.MultipleChoiceField(required=False,

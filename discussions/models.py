@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from hub.languages import OTHER as OTHER_LANGUAGE, content_language_choices, language_direction, language_label
 from workplan.models import Priority, Workplan, WorkingGroup
 
 
@@ -63,6 +65,11 @@ class Discussion(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def language_names(self) -> list[str]:
+        """The discussion's languages named in the reader's language where the site knows them."""
+        return [language_label(str(value)) for value in self.languages or []]
+
     def get_absolute_url(self) -> str:
         return reverse("discussions:discussion-detail", kwargs={"slug": self.slug})
 
@@ -94,7 +101,7 @@ class Milestone(models.Model):
         verbose_name_plural = _("timeline")
 
     def __str__(self) -> str:
-        return f"{self.date:%d %B %Y}: {self.label}"
+        return f"{date_format(self.date, 'DATE_FORMAT')}: {self.label}"
 
 
 class DiscussionDocument(models.Model):
@@ -167,6 +174,9 @@ class Comment(models.Model):
     show_personal_name = models.BooleanField(_("personal name shown"), default=True)
     body = models.TextField(_("comment"), help_text=_("Sanitized HTML."))
     body_text = models.TextField(_("comment as plain text"), blank=True)
+    # What the author wrote in (one of the site's languages or "other"); empty for comments from before it was
+    # asked. Rendered as the body's `lang`, so a screen reader and a translator know; the interface never changes it.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=content_language_choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     priorities = models.ManyToManyField(Priority, blank=True, related_name="comments", verbose_name=_("priorities"))
     working_groups = models.ManyToManyField(WorkingGroup, blank=True, related_name="comments",
@@ -199,6 +209,16 @@ class Comment(models.Model):
         ]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+
+    @property
+    def language_tag(self) -> str:
+        """The body's `lang` attribute: the language's code, or "" (unknown) for another or an unrecorded one."""
+        return "" if self.language in ("", OTHER_LANGUAGE) else self.language
+
+    @property
+    def language_dir(self) -> str:
+        """The body's `dir`: "auto" when the language is unknown, so the browser reads it from the text."""
+        return language_direction(self.language) if self.language_tag else "auto"
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.shown_name}: {self.body_text[:60]}"

@@ -32,10 +32,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext as _, ngettext
 
 from discussions.models import Comment, Discussion, Flag, Question, Subscription
 from discussions.permissions import in_moderation_scope
+from hub.languages import preferred_language
 from hub.audit import audit_log
 from hub.mail import header_text, send_on_commit
 from hub.models import AuditEntry
@@ -87,7 +89,7 @@ def _send_to_follower(*, user, discussion, subject: str, template: str, context:
 
 
 def _send_reply_notice(comment_id: int) -> None:
-    comment = (Comment.objects.select_related("discussion", "parent__author", "question")
+    comment = (Comment.objects.select_related("discussion", "parent__author__profile", "question")
                .filter(pk=comment_id, status=Comment.Status.PUBLISHED).first())
     if comment is None or comment.parent is None:
         return
@@ -96,10 +98,11 @@ def _send_reply_notice(comment_id: int) -> None:
         return
     if not Subscription.objects.filter(user=recipient, discussion=comment.discussion).exists():
         return
-    _send_to_follower(user=recipient, discussion=comment.discussion,
-                      subject=f"{comment.shown_name} replied to your comment",
-                      template="discussions/email/reply_published.txt",
-                      context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(recipient)):
+        _send_to_follower(user=recipient, discussion=comment.discussion,
+                          subject=_("%(name)s replied to your comment") % {"name": comment.shown_name},
+                          template="discussions/email/reply_published.txt",
+                          context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
 
 
 def notify_comment_published(comment: Comment) -> None:
@@ -116,16 +119,17 @@ def _send_question_notices(question_id: int) -> None:
     if question is None:
         return
     subscriptions = (Subscription.objects.filter(discussion=question.discussion, user__is_active=True)
-                     .select_related("user").exclude(user__email=""))
+                     .select_related("user", "user__profile").exclude(user__email=""))
     for subscription in subscriptions:
         if subscription.user_id == question.posted_by_id:
             continue
         # One mail each, each sent (or its failure logged) on its own: one refused address or odd name must not
         # stop the other followers' mail.
-        _send_to_follower(user=subscription.user, discussion=question.discussion,
-                          subject=f"New question in “{question.discussion.title}”",
-                          template="discussions/email/question_posted.txt",
-                          context={"question": question, "question_url": site_url(question.get_absolute_url())})
+        with translation.override(preferred_language(subscription.user)):
+            _send_to_follower(user=subscription.user, discussion=question.discussion,
+                              subject=_("New question in “%(title)s”") % {"title": question.discussion.title},
+                              template="discussions/email/question_posted.txt",
+                              context={"question": question, "question_url": site_url(question.get_absolute_url())})
 
 
 def notify_question_posted(question: Question) -> None:
@@ -143,24 +147,27 @@ def _author_email(comment: Comment) -> str:
 
 def author_published(comment: Comment) -> None:
     """Tell the author their comment is public now."""
-    _send(to=_author_email(comment), subject=_("Your comment is published"),
-          template="discussions/email/moderation_published.txt",
-          context={"comment": comment, "discussion": comment.discussion, "link": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("Your comment is published"),
+              template="discussions/email/moderation_published.txt",
+              context={"comment": comment, "discussion": comment.discussion, "link": site_url(comment.get_absolute_url())})
 
 
 def author_declined(comment: Comment) -> None:
     """Tell the author their comment was declined, and why."""
-    _send(to=_author_email(comment), subject=_("Your comment was not published"),
-          template="discussions/email/moderation_declined.txt",
-          context={"comment": comment, "discussion": comment.discussion, "reason": comment.decline_reason})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("Your comment was not published"),
+              template="discussions/email/moderation_declined.txt",
+              context={"comment": comment, "discussion": comment.discussion, "reason": comment.decline_reason})
 
 
 def author_edited(comment: Comment, reason: str) -> None:
     """Tell the author a moderator changed their text, and why."""
-    _send(to=_author_email(comment), subject=_("A moderator edited your comment"),
-          template="discussions/email/moderation_edited.txt",
-          context={"comment": comment, "discussion": comment.discussion, "reason": reason,
-                   "link": site_url(comment.get_absolute_url())})
+    with translation.override(preferred_language(comment.author)):
+        _send(to=_author_email(comment), subject=_("A moderator edited your comment"),
+              template="discussions/email/moderation_edited.txt",
+              context={"comment": comment, "discussion": comment.discussion, "reason": reason,
+                       "link": site_url(comment.get_absolute_url())})
 
 
 # --- Moderators: the batched digest ------------------------------------------------------------------------------
@@ -231,10 +238,12 @@ def _send_digest(moderator, digest: _Digest) -> None:
                 for c in comments]
 
     count = len(digest.comments) + len(digest.reported)
-    _send(to=moderator.email, subject=_("%(count)d new item(s) in your moderation queue") % {"count": count},
-          template="discussions/email/moderation_digest.txt",
-          context={"items": items(digest.comments), "reported": items(digest.reported),
-                   "queue_link": site_url(reverse("discussions:moderation-queue")), "moderator": moderator})
+    with translation.override(preferred_language(moderator)):
+        subject = ngettext("%(count)d new item in your moderation queue",
+                           "%(count)d new items in your moderation queue", count) % {"count": count}
+        _send(to=moderator.email, subject=subject, template="discussions/email/moderation_digest.txt",
+              context={"items": items(digest.comments), "reported": items(digest.reported),
+                       "queue_link": site_url(reverse("discussions:moderation-queue")), "moderator": moderator})
 
 
 def send_digest_if_due(moderator, *, now: datetime | None = None) -> bool:

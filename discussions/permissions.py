@@ -162,7 +162,7 @@ def check_flag_comment(user, comment: Comment) -> None:
     """Reporting needs a signed-in reader with a complete profile (as posting does: a report names its reporter to
     the moderators), a comment they may see (404 otherwise), published, and written by someone else."""
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to report a comment."))
+        raise PermissionDenied(_("Sign in to report a comment."))
     check_view_comment(user, comment)
     if comment.author_id == user.pk:
         raise PermissionDenied(_("You cannot report your own comment."))

@@ -32,7 +32,7 @@ from hub.text import clean_html_for_display
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
 # Bump when _comment.html changes in a way the data digest cannot see.
-FRAGMENT_VERSION = "4"
+FRAGMENT_VERSION = "5"
 FRAGMENT_TIMEOUT = 7 * 24 * 3600
 _SENTINEL = 987654321
 
@@ -61,7 +61,7 @@ def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str) -> str:
     c = entry.comment
     parts: list = [FRAGMENT_VERSION, lang, tz, c.pk, c.status, entry.placeholder, entry.indent, entry.own,
                    c.author_name, c.author_organisation, c.author_stakeholder_group, c.author_badge,
-                   c.author_organisation_confirmed, c.author_country, c.show_personal_name, c.created_at, c.edited_at, c.edit_count, c.highlighted,
+                   c.author_organisation_confirmed, c.author_country, c.show_personal_name, c.language, c.created_at, c.edited_at, c.edit_count, c.highlighted,
                    c.hidden_reason, c.decline_reason if entry.own else "", c.question_id, discussion.slug,
                    discussion.publish_responses]
     if entry.reply_to is not None:

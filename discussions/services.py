@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from discussions import notifications
 from discussions.models import Attachment, Comment, CommentVersion, Discussion, Question, Subscription
@@ -28,6 +29,7 @@ from discussions.permissions import (
 )
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
+from hub.languages import content_language_choices
 from hub.models import Attribution, Membership
 from hub.selectors import profile_for_user
 from hub.text import clean_html, html_to_text, linkify_and_clean, text_to_html
@@ -125,6 +127,7 @@ def comment_post(
     *, actor, discussion: Discussion, body: str, body_format: str = BodyFormat.HTML, question: Question | None = None,
     parent: Comment | None = None, priorities: Iterable = (), working_groups: Iterable = (),
     files: list[CheckedFile] = (), submission_key: uuid.UUID | str | None = None, follow: bool = False,
+    language: str | None = None,
 ) -> Comment:
     """Post an answer (question), a reply (parent) or a general comment (neither). The same submission key always
     yields the same single comment, so a double click or a reload posts once."""
@@ -140,7 +143,7 @@ def comment_post(
             return _comment_post(actor=actor, discussion=discussion, body=body, body_format=body_format,
                                  question=question, parent=parent, priorities=priorities,
                                  working_groups=working_groups, files=list(files), submission_key=submission_key,
-                                 follow=follow)
+                                 follow=follow, language=language)
     except IntegrityError:
         # Two requests with the same key raced; the other one won and its comment is the answer.
         if submission_key:
@@ -150,9 +153,19 @@ def comment_post(
         raise
 
 
+def _comment_language(language: str | None) -> str:
+    """What a comment is written in: one of the site's languages or "other"; by default the interface's."""
+    if language is None or language == "":
+        language = get_language() or settings.LANGUAGE_CODE
+    if language not in dict(content_language_choices()):
+        raise ValidationError({"language": _("Choose the language your comment is written in.")})
+    return language
+
+
 def _comment_post(*, actor, discussion, body, body_format, question, parent, priorities, working_groups, files,
-                  submission_key, follow) -> Comment:
+                  submission_key, follow, language) -> Comment:
     check_post_comment(actor, discussion, question=question, parent=parent)
+    language = _comment_language(language)
     if files and not discussion.attachments_allowed:
         raise ValidationError({"files": _("This discussion does not accept attachments.")})
     if len(files) > max_files():
@@ -166,7 +179,7 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     published = status == Comment.Status.PUBLISHED
     comment = Comment.objects.create(
         discussion=discussion, question=question, parent=parent, depth=(parent.depth + 1) if parent else 0,
-        author=actor, body=html, body_text=text, created_at=now, status=status,
+        author=actor, body=html, body_text=text, language=language, created_at=now, status=status,
         published_at=now if published else None, submission_key=submission_key,
         **attribution_snapshot(actor),
     )
@@ -193,6 +206,7 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
 def comment_edit(
     *, actor, comment: Comment, body: str, body_format: str = BodyFormat.HTML, priorities: Iterable | None = None,
     working_groups: Iterable | None = None, files: list[CheckedFile] = (), remove_attachments: Iterable[int] = (),
+    language: str | None = None,
 ) -> Comment:
     """Authors edit their own comment while the discussion is open. The earlier text is kept as a version, and a
     published comment goes back to review under pre-moderation."""
@@ -215,6 +229,9 @@ def comment_edit(
         CommentVersion.objects.create(comment=comment, body=comment.body, edited_by=actor,
                                       edited_by_name=comment.author_name, created_at=now)
     fields = ["body", "body_text", "edited_at", "edit_count"]
+    if language is not None:
+        comment.language = _comment_language(language)
+        fields.append("language")
     comment.body, comment.body_text = html, text
     comment.edited_at = now
     comment.edit_count += 1
@@ -261,7 +278,7 @@ def comment_withdraw(*, actor, comment: Comment) -> Comment:
 def discussion_follow(*, actor, discussion: Discussion) -> Subscription:
     """Any signed-in user may follow a discussion they can see."""
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to follow a discussion."))
+        raise PermissionDenied(_("Sign in to follow a discussion."))
     subscription, created = Subscription.objects.get_or_create(user=actor, discussion=discussion)
     if created:
         audit_log(actor=actor, action="discussion.follow", target=discussion)

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -223,6 +223,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         actor=request.user, discussion=discussion, body=body, body_format=body_format, question=question,
         parent=parent, priorities=data.get("priorities") or [], working_groups=data.get("working_groups") or [],
         files=files, submission_key=data.get("submission_key"), follow=bool(data.get("follow")),
+        language=data.get("language") or None,
     )
     uploads.unstage(request, [f.token for f in files])
     if comment.status == Comment.Status.PENDING:
@@ -288,7 +289,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form, services.comment_edit, actor=request.user, comment=comment, body=body, body_format=body_format,
         priorities=data.get("priorities") if "priorities" in form.fields else None,
         working_groups=data.get("working_groups") if "working_groups" in form.fields else None,
-        files=files, remove_attachments=removing,
+        files=files, remove_attachments=removing, language=data.get("language") or None,
     )
     uploads.unstage(request, [f.token for f in files])
     if comment.status == Comment.Status.PENDING:
@@ -299,7 +300,8 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit_initial(comment: Comment) -> dict:
-    return {**body_initial(comment), "priorities": [p.pk for p in comment.priorities.all()],
+    return {**body_initial(comment), "language": comment.language or get_language(),
+            "priorities": [p.pk for p in comment.priorities.all()],
             "working_groups": [g.pk for g in comment.working_groups.all()]}
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from hub.models import AuditEntry, ContactMessage, Organisation, Profile, User
 from hub.permissions import CONFIRM_MEMBERSHIP
@@ -72,8 +73,10 @@ class OrganisationAdmin(admin.ModelAdmin):
                       after={"email_domains": obj.email_domains})
             confirmed = organisation_domains_apply(actor=request.user, organisation=obj)
             if confirmed:
-                self.message_user(request, f"{len(confirmed)} pending membership request(s) confirmed by the "
-                                           f"e-mail domain.", messages.SUCCESS)
+                self.message_user(request, ngettext(
+                    "%(count)d pending membership request confirmed by the e-mail domain.",
+                    "%(count)d pending membership requests confirmed by the e-mail domain.",
+                    len(confirmed)) % {"count": len(confirmed)}, messages.SUCCESS)
 
 
 @admin.register(Profile)
@@ -95,7 +98,7 @@ class ProfileAdmin(admin.ModelAdmin):
     def has_confirm_membership_permission(self, request) -> bool:
         return request.user.has_perm(CONFIRM_MEMBERSHIP)
 
-    @admin.action(description="Confirm the selected people's membership", permissions=["confirm_membership"])
+    @admin.action(description=_("Confirm the selected people's membership"), permissions=["confirm_membership"])
     def confirm_memberships(self, request, queryset):
         from hub.services import membership_confirm
 
@@ -108,7 +111,8 @@ class ProfileAdmin(admin.ModelAdmin):
                                   messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, f"{done} membership(s) confirmed.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d membership confirmed.", "%(count)d memberships confirmed.",
+                                            done) % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(ContactMessage)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.languages import language_choices
 from hub.mail import header_text
 from hub.models import Attribution, Organisation, StakeholderGroup
 
@@ -63,6 +64,10 @@ class ProfileForm(forms.Form):
         initial=Attribution.PERSON,
         help_text=_("Your organisation alone is shown only once your membership is confirmed; until then your "
                     "comments show your name."),
+    )
+    language = forms.ChoiceField(
+        label=_("Preferred language"), choices=language_choices, required=False,
+        help_text=_("The language of the e-mails we send you. Pages follow the language you choose at the top."),
     )
 
     def clean(self):

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hub.languages import language_choices
+
 
 class User(AbstractUser):
     """Our own user model from day one, so it can grow without a painful swap later."""
@@ -191,6 +193,10 @@ class Profile(models.Model):
                                               verbose_name=_("membership decided by"))
     membership_decided_at = models.DateTimeField(_("membership decided at"), null=True, blank=True)
     membership_reason = models.TextField(_("reason for refusing the membership"), blank=True, max_length=1000)
+    # The language of the e-mails the site sends this person; pages follow the URL (/fr/…), not this.
+    language = models.CharField(_("preferred language"), max_length=8, choices=language_choices,
+                                default=settings.LANGUAGE_CODE,
+                                help_text=_("The language of the e-mails we send you."))
     organisation_contact = models.BooleanField(
         _("organisation contact"), default=False,
         help_text=_("Set by the secretariat: a confirmed member who confirms or refuses colleagues' requests."))

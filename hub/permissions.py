@@ -18,7 +18,7 @@ def has_complete_profile(user) -> bool:
 def check_profile_complete(user) -> None:
     """Attributed participation needs a complete profile."""
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to take part."))
+        raise PermissionDenied(_("Sign in to take part."))
     if not has_complete_profile(user):
         raise PermissionDenied(_("Complete your profile (name and organisation) before taking part."))
 
@@ -85,7 +85,7 @@ def check_decide_membership(user, profile) -> None:
     """The secretariat decides any request (and may revoke a confirmed membership); an organisation's confirmed
     contact decides only pending requests for that organisation. Nobody but a superuser decides their own."""
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("Log in to take part."))
+        raise PermissionDenied(_("Sign in to take part."))
     if profile.user_id == user.pk and not user.is_superuser:
         raise PermissionDenied(_("Someone else must decide on your own membership."))
     if can_manage_memberships(user):

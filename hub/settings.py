@@ -136,7 +136,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic"))]
-LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]  # the site-wide strings (templates/ included)
+LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]
+# The site's own date formats per language (hub/formats/<lang>/formats.py), one per context; see there.
+FORMAT_MODULE_PATH = ["hub.formats"]  # the site-wide strings (templates/ included)
 TIME_ZONE = ENV.get("HUB_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

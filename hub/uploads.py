@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -32,9 +32,9 @@ KINDS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "doc": ("application/msword", (".doc",), "Word 97-2003"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), "Word"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), "Excel"),
-    "odt": ("application/vnd.oasis.opendocument.text", (".odt",), "OpenDocument text"),
-    "png": ("image/png", (".png",), "PNG image"),
-    "jpeg": ("image/jpeg", (".jpg", ".jpeg"), "JPEG image"),
+    "odt": ("application/vnd.oasis.opendocument.text", (".odt",), _lazy("OpenDocument text")),
+    "png": ("image/png", (".png",), _lazy("PNG image")),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg"), _lazy("JPEG image")),
 }
 ACCEPT = ",".join(ext for _type, exts, _name in KINDS.values() for ext in exts)
 TYPE_NAMES = {content_type: name for content_type, _exts, name in KINDS.values()}

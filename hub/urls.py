@@ -1,5 +1,7 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from hub import views
 
@@ -17,15 +19,25 @@ hub_patterns = [
     path("disclaimer/", views.page, {"name": "disclaimer"}, name="disclaimer"),
 ]
 
+# Outside the language prefix: the JavaScript catalogue takes its language from the page that loads it
+# (`?lang=` — see templates/base.html, so each language's catalogue is its own cacheable URL), and the admin
+# is a tool for the site's staff, not a page in four languages.
 urlpatterns = [
-    path("", include((hub_patterns, "hub"))),
-    path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", views.javascript_catalog, name="javascript-catalog"),
     # Before the admin's own URLs, so that its login form is never served (see hub.views.admin_login).
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
+]
+
+# Every page people read is under its language: English unprefixed as it always was, /fr/…, /es/…, /ar/….
+urlpatterns += i18n_patterns(
+    path("", include((hub_patterns, "hub"))),
+    path("accounts/", include("allauth.urls")),
     path("workplan/", include("workplan.urls")),
     path("discussions/", include("discussions.urls")),
     path("library/", include("hub.library.urls")),
     path("search/", include("hub.search.urls")),
-]
+    prefix_default_language=False,
+)
+
+__all__ = ["JavaScriptCatalog"]

@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 from django.views.decorators.http import require_POST
 
 from hub import ratelimit
@@ -36,6 +39,17 @@ def account_display_name(user) -> str:
     """How allauth names a person in its pages, messages and e-mails: the profile's name, else the e-mail."""
     profile = profile_for_user(user)
     return (profile.display_name if profile else "") or user.email
+
+
+@cache_control(public=True, max_age=3600)
+def javascript_catalog(request: HttpRequest) -> HttpResponse:
+    """The djangojs catalogue of the language named by `?lang=` (the page's own language, see base.html): one URL
+    per language, outside the language prefix, so a cached page and its catalogue always agree."""
+    lang = request.GET.get("lang", settings.LANGUAGE_CODE)
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(lang):
+        return JavaScriptCatalog.as_view()(request)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -77,7 +91,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     saved = profile_update(
                         actor=request.user, user=request.user, display_name=data["display_name"],
                         organisation=organisation, job_title=data["job_title"], country=data["country"],
-                        attribution=data["attribution"],
+                        attribution=data["attribution"], language=data.get("language") or None,
                     )
             except ValidationError as exc:
                 apply_errors(form, exc, fields={"name": "new_organisation_name",
@@ -99,6 +113,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial={
             "display_name": current.display_name, "organisation": current.organisation_id,
             "job_title": current.job_title, "country": current.country, "attribution": current.attribution,
+            # A first profile proposes the language the person is reading the site in.
+            "language": current.language if current.pk else translation.get_language(),
         })
     return render(request, "hub/profile.html", {"form": form, "profile": current, "next": safe_next(request) or ""})
 

@@ -21,3 +21,8 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+    # A request to /fr/… leaves French active in this thread (LocaleMiddleware activates, nothing resets), and
+    # the next test's reverse() would then build /fr/ URLs.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -13,10 +13,11 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
+from hub.languages import preferred_language
 from hub.selectors import profile_for_user
 from hub.services import organisation_get_or_create
 from hub.text import clean_html
@@ -138,15 +139,16 @@ def _mail_decision(expression: InterestExpression, *, site_url: str) -> None:
     group = expression.working_group
     # E-mail links must be absolute: the request's address when there is one, otherwise HUB_SITE_URL.
     base = (site_url or settings.HUB_SITE_URL).rstrip("/")
-    context = {
-        "expression": expression, "group": group, "organisation": expression.organisation,
-        "accepted": expression.status == InterestExpression.Status.ACCEPTED,
-        "group_url": f"{base}{group.get_absolute_url()}",
-        "profile_url": f"{base}{reverse('hub:profile')}",
-        "site_name": settings.HUB_SITE_NAME,
-    }
-    subject = render_to_string("workplan/email/interest_decided_subject.txt", context).strip()
-    body = render_to_string("workplan/email/interest_decided.txt", context)
+    with translation.override(preferred_language(expression.submitted_by)):
+        context = {
+            "expression": expression, "group": group, "organisation": expression.organisation,
+            "accepted": expression.status == InterestExpression.Status.ACCEPTED,
+            "group_url": f"{base}{group.get_absolute_url()}",
+            "profile_url": f"{base}{reverse('hub:profile')}",
+            "site_name": settings.HUB_SITE_NAME,
+        }
+        subject = render_to_string("workplan/email/interest_decided_subject.txt", context).strip()
+        body = render_to_string("workplan/email/interest_decided.txt", context)
     mail = EmailMessage(subject=subject, body=body, to=[recipient])
     transaction.on_commit(lambda: mail.send(fail_silently=False))
 

@@ -206,7 +206,7 @@ def _comment_item(comment: Comment, comment_ids: _Ids, question_ids: _Ids, *, in
         "attribution": "person" if comment.show_personal_name else "organisation",
         "email": comment.author.email if comment.author else "",
     }, include_email=include_emails)
-    return {
+    data = {
         "id": comment_ids[comment.pk],
         "question": question_ids[comment.question_id] if comment.question_id and not reply else None,
         "parent": comment_ids[comment.parent_id] if reply else None,
@@ -219,6 +219,11 @@ def _comment_item(comment: Comment, comment_ids: _Ids, question_ids: _Ids, *, in
         "working_groups": sorted(g.slug for g in comment.working_groups.all()),
         "attachments": [],
     }
+    # Not a property the schema names, but its comments allow other properties: the language the author wrote
+    # in travels with the comment ("fr", or "other"), and a reader that does not know it ignores it.
+    if comment.language:
+        data["language"] = comment.language
+    return data
 
 
 def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comments: QuerySet | None = None,

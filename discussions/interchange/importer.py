@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from discussions.interchange.bundle import Bundle, HashingReader, open_bundle, r
 from discussions.interchange.errors import InterchangeError, at
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
+from hub.languages import OTHER as OTHER_LANGUAGE
 from hub.audit import audit_log
 from hub.models import AuditEntry
 from hub.text import clean_html, html_to_text
@@ -418,6 +420,8 @@ class _Importer:
             comment.body = body
             comment.body_text = html_to_text(body)
             comment.status = item["status"]
+            if "language" in item or created:
+                comment.language = bundle_language(item.get("language"))
             comment.created_at = posted_at
             if item["status"] in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
                 comment.published_at = comment.published_at or posted_at
@@ -500,3 +504,12 @@ def check_consultation_bundle(source, *, update_existing: bool = False, grant_mo
         data = read_manifest(bundle)
         validated = validate_consultation(data, bundle, strict=strict)
         return plan_import(data, validated, update_existing=update_existing, grant_moderators=grant_moderators)
+
+
+def bundle_language(value) -> str:
+    """A comment's language from a bundle: one of the site's codes ("fr", also "fr-CA"), "other" for any other
+    language named, empty when the bundle does not say."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    code = value.strip().lower().split("-")[0].split("_")[0]
+    return code if code in dict(settings.LANGUAGES) else OTHER_LANGUAGE

@@ -83,6 +83,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("moderated_at", "Moderated at", 26),
     Column("response", "Response", 16),
     Column("response_rationale", "Response rationale", 40, True),
+    Column("language", "Language", 10),
 )
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 # The per-question and per-priority Excel sheets repeat each comment for reading by topic, with these columns
@@ -248,6 +249,7 @@ class RowBuilder:
             iso(c.moderated_at),
             self.outcome_labels.get(outcome, outcome) if outcome else "",
             c.disposition__rationale or "",
+            c.language,
         ]
         return [cell(v) if v.__class__ is str else v for v in values]
 

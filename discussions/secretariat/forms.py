@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Comment, Discussion, Question
 from discussions.secretariat.selectors import STATUS_ALL, STATUS_PUBLISHED, ExportFilters, organisations_in_comments
+from hub.languages import content_language_choices
 from hub.forms import IdChoiceField, IdMultipleChoiceField
 from hub.models import StakeholderGroup, stakeholder_group_label
 from workplan.models import Priority, WorkingGroup
@@ -50,6 +51,8 @@ class ExportFilterForm(forms.Form):
         choices=[("", _("Any stakeholder group")), *StakeholderGroup.choices])
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES, initial=STATUS_PUBLISHED)
+    language = forms.ChoiceField(label=_("Language of the comment"), required=False,
+                                 choices=lambda: [("", _("Any language")), *content_language_choices()])
     date_from = forms.DateField(label=_("Posted from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Posted until"), required=False,
@@ -80,6 +83,7 @@ class ExportFilterForm(forms.Form):
             status=data.get("status") or STATUS_PUBLISHED,
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            language=data.get("language") or "",
             described=self._described(),
         )
 
@@ -94,7 +98,7 @@ class ExportFilterForm(forms.Form):
                 value = ", ".join(d.title for d in value)
             elif name == "stakeholder_group":
                 value = stakeholder_group_label(value)
-            elif name == "status":
+            elif name in ("status", "language"):
                 value = dict(field.choices).get(value, value)
             elif name in ("question", "priority"):
                 value = field.label_from_instance(value)

@@ -39,6 +39,7 @@ class ExportFilters:
     status: str = STATUS_PUBLISHED
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    language: str = ""  # a Comment.language value ("fr", "other"); empty for any
     # Human-readable lines describing the filters, for the summary sheet.
     described: tuple[str, ...] = field(default=(), compare=False)
 
@@ -61,6 +62,8 @@ def comments_for_export(filters: ExportFilters) -> QuerySet[Comment]:
         qs = qs.filter(author_stakeholder_group=filters.stakeholder_group)
     if filters.organisation:
         qs = qs.filter(author_organisation=filters.organisation)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
     if filters.status != STATUS_ALL:
         qs = qs.filter(status=filters.status or STATUS_PUBLISHED)
     tz = timezone.get_current_timezone()
@@ -84,7 +87,7 @@ def organisations_in_comments() -> list[str]:
 # What a row reads from the comment and its one-to-one neighbours (parent, moderator, response), as plain values.
 RECORD_FIELDS: tuple[str, ...] = (
     "id", "discussion_id", "question_id", "parent_id", "depth", "author_name", "author_organisation",
-    "author_stakeholder_group", "author_country", "author_badge", "show_personal_name", "body", "body_text", "status",
+    "author_stakeholder_group", "author_country", "author_badge", "show_personal_name", "body", "body_text", "status", "language",
     "decline_reason", "hidden_reason", "highlighted", "edit_count", "created_at", "moderated_at",
     "moderated_by__username", "moderated_by__profile__display_name", "disposition__outcome",
     "disposition__rationale", "parent__author_name", "parent__author_organisation", "parent__show_personal_name",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion
 from discussions.secretariat.selectors import priorities_of_discussion
@@ -231,7 +232,7 @@ def build_timeline(times: list[datetime.datetime]) -> Timeline:
     for i, start in enumerate(starts):
         count = counts.get(start, 0)
         height = timeline.plot_height * count / timeline.maximum
-        when = start.isoformat() if unit == "day" else f"week of {start.isoformat()}"
+        when = start.isoformat() if unit == "day" else _("week of %(date)s") % {"date": start.isoformat()}
         timeline.bars.append(Bar(x=round(timeline.left + i * slot + slot * 0.1, 1),
                                  y=round(timeline.bottom - height, 1), width=round(max(slot * 0.8, 1), 1),
                                  height=round(height, 1), count=count, start=start,

@@ -122,10 +122,15 @@
       .join("");
   }
 
+  // Labels come from Django's JavaScript catalogue (gettext, loaded before this script by base.html).
   var BUTTONS = [
-    ["bold", "B", "Bold"], ["italic", "I", "Italic"], ["insertUnorderedList", "• List", "Bulleted list"],
-    ["insertOrderedList", "1. List", "Numbered list"], ["blockquote", "❝ Quote", "Quote"],
-    ["createLink", "Link", "Link"], ["p", "¶ Paragraph", "Plain paragraph"],
+    ["bold", pgettext("editor button: bold (one letter)", "B"), gettext("Bold")],
+    ["italic", pgettext("editor button: italic (one letter)", "I"), gettext("Italic")],
+    ["insertUnorderedList", "• " + pgettext("editor button", "List"), gettext("Bulleted list")],
+    ["insertOrderedList", "1. " + pgettext("editor button", "List"), gettext("Numbered list")],
+    ["blockquote", "❝ " + pgettext("editor button", "Quote"), gettext("Quote")],
+    ["createLink", pgettext("editor button", "Link"), gettext("Link")],
+    ["p", "¶ " + pgettext("editor button", "Paragraph"), gettext("Plain paragraph")],
   ];
 
   function setup(form) {
@@ -139,12 +144,14 @@
     var toolbar = document.createElement("div");
     toolbar.className = "rich-editor-toolbar btn-toolbar gap-1 p-1 border-bottom";
     toolbar.setAttribute("role", "toolbar");
-    toolbar.setAttribute("aria-label", "Formatting");
+    toolbar.setAttribute("aria-label", gettext("Formatting"));
     var area = document.createElement("div");
     area.className = "rich-editor-area form-control border-0";
     area.contentEditable = "true";
     area.setAttribute("role", "textbox");
     area.setAttribute("aria-multiline", "true");
+    // The text's own direction (Arabic typed on an English page and the reverse), whatever the page's.
+    area.setAttribute("dir", "auto");
     area.id = textarea.id + "_editor";
     var label = form.querySelector("label[for='" + textarea.id + "']");
     if (label) { label.id = label.id || textarea.id + "_label"; area.setAttribute("aria-labelledby", label.id); label.setAttribute("for", area.id); }
@@ -172,7 +179,7 @@
       if (cmd === "blockquote" || cmd === "p") {
         document.execCommand("formatBlock", false, cmd);
       } else if (cmd === "createLink") {
-        var url = safeHref(window.prompt("Address of the link (https://…)", "https://"));
+        var url = safeHref(window.prompt(gettext("Address of the link (https://…)"), "https://"));
         if (url) document.execCommand("createLink", false, url);
       } else {
         document.execCommand(cmd, false, null);

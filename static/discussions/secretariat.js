@@ -36,9 +36,10 @@
     fetch(form.dataset.countUrl + "?" + query, {signal: pending.signal, headers: {"Accept": "application/json"}})
       .then((response) => response.json().then((data) => ({ok: response.ok, data})))
       .then(({ok, data}) => {
-        if (!ok) { countEl.textContent = countEl.dataset.invalid || "Check the filters."; return; }
-        countEl.textContent = data.count === 1 ? countEl.dataset.singular
-          : countEl.dataset.plural.replace("__N__", String(data.count));
+        if (!ok) { countEl.textContent = gettext("Correct the filters to see how many comments match."); return; }
+        // ngettext picks the language's own plural form (Arabic has six), which a singular/plural pair cannot.
+        countEl.textContent = interpolate(ngettext("%(count)s comment matches.", "%(count)s comments match.",
+          data.count), {count: String(data.count)}, true);
       })
       .catch((error) => { if (error.name !== "AbortError") countEl.textContent = ""; });
   }

@@ -29,7 +29,7 @@ def test_sign_up_verify_complete_profile_log_out_and_log_in_again(page, mailoutb
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [email]
 
     # Not logged in yet: the header still invites to log in.
-    expect(page.get_by_role("link", name="Log in to post a comment")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
     page.goto(link_path(mailoutbox[0]))
     expect(page.get_by_text(email)).to_be_visible()
@@ -51,9 +51,9 @@ def test_sign_up_verify_complete_profile_log_out_and_log_in_again(page, mailoutb
     header = page.locator("header")
     expect(header.locator(".user-name")).to_have_text("Amina Odhiambo-Wanjiru")
     header.get_by_role("button", name="Amina Odhiambo-Wanjiru").click()
-    header.get_by_role("button", name="Log out").click()
+    header.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(header.get_by_role("link", name="Log in to post a comment")).to_be_visible()
+    expect(header.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     expect(header.locator(".user-name")).to_have_count(0)
 
     login(page, email, PASSWORD)

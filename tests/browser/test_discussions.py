@@ -102,7 +102,7 @@ def test_a_visitor_sees_only_published_comments_and_is_invited_to_log_in(page):
     expect(page.get_by_text("Still waiting.")).to_have_count(0)
     expect(page.get_by_text("Declined text.")).to_have_count(0)
     expect(page.locator(".thread-item")).to_have_count(1)
-    expect(page.locator(".discussion-participation").get_by_role("link", name="Log in to post a comment")).to_be_visible()
+    expect(page.locator(".discussion-participation").get_by_role("link", name="Sign in to post a comment")).to_be_visible()
     expect(page.get_by_role("link", name="Reply")).to_have_count(0)
 
 

@@ -14,8 +14,8 @@ from tests.factories import PASSWORD, make_organisation, make_user
 def log_out(page, name: str) -> None:
     header = page.locator("header")
     header.get_by_role("button", name=name).click()
-    header.get_by_role("button", name="Log out").click()
-    expect(header.get_by_role("link", name="Log in to post a comment")).to_be_visible()
+    header.get_by_role("button", name="Sign out").click()
+    expect(header.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
 
 def test_a_stakeholder_asks_the_secretariat_confirms_and_the_stakeholder_sees_it(page, mailoutbox):

@@ -136,7 +136,7 @@ def test_the_digest_links_the_comment_and_the_queue_absolutely(discussion, moder
     with django_capture_on_commit_callbacks(execute=True):
         notifications.comment_awaits_review(comment)
     [message] = to("mod@example.org")
-    assert message.subject == "[Consultation Hub] 1 new item(s) in your moderation queue"
+    assert message.subject == "[Consultation Hub] 1 new item in your moderation queue"
     assert SITE + reverse("discussions:comment-moderate", kwargs={"pk": comment.pk}) in links(message)
     assert SITE + reverse("discussions:moderation-queue") in links(message)
 

@@ -63,7 +63,7 @@ def test_the_header_names_moderators_audience_languages_timeline_and_invites_vis
     page = page_of(client, discussion)
     for text in ["Sofia Marquez-Villanueva", "All network members, stakeholders and Member States", "English, French",
                  "Discussed at the annual meeting", "https://example.org/help", "mailto:mod@example.org",
-                 "Log in to post a comment", "Open for comments"]:
+                 "Sign in to post a comment", "Open for comments"]:
         assert text in page
 
 

@@ -15,7 +15,7 @@ def assert_in_our_layout(response, path):
     assert response.status_code == 200, (path, response.status_code)
     body = response.content.decode()
     assert body.lstrip().startswith("<!DOCTYPE html>"), path
-    assert re.search(r'<html lang="en">', body), path
+    assert re.search(r'<html lang="en" dir="ltr">', body), path
     assert re.search(r"<title>\s*\w[^<]* · Hub</title>", body), (path, re.search(r"<title>.*?</title>", body, re.S))
     assert '<header class="site-header' in body, path
     assert '<a class="navbar-brand fw-bold" href="/">Hub</a>' in body, path

@@ -191,7 +191,7 @@ def test_the_header_logout_is_a_post_form(client):
 def test_visitors_see_the_invitation_to_log_in(client):
     body = client.get("/about/").content.decode()
     assert 'href="/accounts/login/?next=/about/"' in body
-    assert "Log in to post a comment" in body
+    assert "Sign in" in body
 
 
 def test_allauth_names_people_by_their_display_name_not_a_username(client):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def profile_form(profile, **changes):
     data = {"user": profile.user_id, "display_name": profile.display_name,
             "organisation": profile.organisation_id or "", "job_title": profile.job_title,
-            "country": profile.country, "attribution": profile.attribution}
+            "country": profile.country, "attribution": profile.attribution, "language": profile.language}
     data.update(changes)
     return data
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_anonymous_visitors_are_told_to_log_in():
     assert has_complete_profile(AnonymousUser()) is False
-    with pytest.raises(PermissionDenied, match="Log in"):
+    with pytest.raises(PermissionDenied, match="Sign in"):
         check_profile_complete(AnonymousUser())
 
 

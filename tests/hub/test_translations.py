@@ -7,9 +7,9 @@ import pytest
     ("es", "Ir al contenido principal", "Plan de trabajo"),
 ])
 def test_the_home_page_is_served_in_the_chosen_language(client, db, language, skip_link, nav):
-    response = client.get("/", headers={"accept-language": language})
+    response = client.get(f"/{language}/")
     html = response.content.decode()
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}" dir="ltr">' in html
     assert skip_link in html
     assert nav in html
     assert "Skip to main content" not in html
@@ -17,4 +17,4 @@ def test_the_home_page_is_served_in_the_chosen_language(client, db, language, sk
 
 def test_english_stays_the_default(client, db):
     html = client.get("/").content.decode()
-    assert '<html lang="en">' in html and "Skip to main content" in html
+    assert '<html lang="en" dir="ltr">' in html and "Skip to main content" in html

@@ -135,7 +135,7 @@ def test_the_working_group_page_shows_priorities_co_leads_and_members(client):
                                co_leads=[make_organisation(name="Lead Org")],
                                members=[make_organisation(name="Member Org")], description="<p>We meet monthly.</p>")
     html = client.get(group.get_absolute_url()).content.decode()
-    for text in ["We meet monthly.", "OP3", "Alternatives", "Lead Org", "Member Org", "Log in"]:
+    for text in ["We meet monthly.", "OP3", "Alternatives", "Lead Org", "Member Org", "Sign in"]:
         assert text in html
 
 

@@ -41,7 +41,8 @@ def expected_rows(k) -> dict[int, dict[str, object]]:
     op3 = "OP3 Alternatives to immigration detention"
     base = {"Discussion": "Draft Network Workplan 2022-2024", "Parent id": "", "Depth": "0", "In reply to": "",
             "Badge": "", "Decline or hide reason": "", "Working groups": "", "Attachments": "", "Highlighted": "no",
-            "Edits": "0", "Moderated by": "", "Moderated at": "", "Response": "", "Response rationale": ""}
+            "Edits": "0", "Moderated by": "", "Moderated at": "", "Response": "", "Response rationale": "",
+            "Language": ""}
     rows = {
         k.arabic.pk: {**base, "Comment id": str(k.arabic.pk), "Permalink": f"{url}#comment-{k.arabic.pk}",
                       "Question number": "1", "Question": q1, "Author (as shown)": "ليلى حداد",
@@ -110,7 +111,7 @@ def test_the_columns_are_in_the_documented_order():
         "Author (as shown)", "Personal name", "Organisation", "Stakeholder group", "Country", "Badge", "Posted at",
         "Status", "Decline or hide reason", "Priorities", "Working groups", "Comment (plain text)",
         "Comment (HTML)", "Attachments", "Highlighted", "Edits", "Moderated by", "Moderated at", "Response",
-        "Response rationale")
+        "Response rationale", "Language")
 
 
 def test_the_csv_reads_back_with_every_column_of_the_published_comments(known, secretariat_client):
