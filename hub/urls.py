@@ -15,6 +15,7 @@ hub_patterns = [
     path("contact/thanks/", views.contact_thanks, name="contact-thanks"),
     path("about/", views.page, {"name": "about"}, name="about"),
     path("disclaimer/", views.page, {"name": "disclaimer"}, name="disclaimer"),
+    path("accessibility/", views.page, {"name": "accessibility"}, name="accessibility"),
 ]
 
 urlpatterns = [
