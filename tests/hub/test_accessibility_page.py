@@ -10,7 +10,7 @@ def test_the_accessibility_statement_says_what_is_tested_how_the_limits_and_the_
     body = response.content.decode()
     for heading in ("Accessibility statement", "What we test", "How we test", "Known limits", "Contact"):
         assert heading in body
-    assert "WCAG 2.2" in body and "axe-core" in body
+    assert "WCAG) 2.2 at level AA" in body and "axe-core" in body
     assert "keyboard alone" in body
     assert 'href="/contact/"' in body
 
