@@ -157,7 +157,7 @@ def add_reader_links(entries: Iterable[Entry], *, discussion: Discussion, user) 
         if entry.placeholder:
             continue
         if may_post and can_reply_to_comment(user, c):
-            urls["reply"] = f"{post_url}?parent={c.pk}"
+            urls["reply"] = f"{post_url}?parent={c.pk}#answer"  # the form, past the header: a few Tabs to the text
         if entry.own:
             if can_edit_comment(user, c):
                 urls["edit"] = edit_url(c.pk)

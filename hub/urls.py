@@ -17,6 +17,7 @@ hub_patterns = [
     path("contact/thanks/", views.contact_thanks, name="contact-thanks"),
     path("about/", views.page, {"name": "about"}, name="about"),
     path("disclaimer/", views.page, {"name": "disclaimer"}, name="disclaimer"),
+    path("accessibility/", views.page, {"name": "accessibility"}, name="accessibility"),
 ]
 
 # Outside the language prefix: the JavaScript catalogue takes its language from the page that loads it

@@ -13,7 +13,19 @@ from hub.models import StakeholderGroup
 from workplan.models import Priority, WorkingGroup
 
 
-class DeclineForm(forms.Form):
+class OwnIdsForm(forms.Form):
+    """A form shown beside others on one page: its fields' ids start with its own prefix (`id_hide_reason`), so no
+    two forms share an id (and a label) while the posted names stay the same."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class DeclineForm(OwnIdsForm):
+    id_prefix = "decline"
     standard_reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason…"))] + DeclineReason.choices,
                                         required=False)
     details = forms.CharField(label=_("In your own words (sent to the author)"), required=False, max_length=2000,
@@ -59,7 +71,8 @@ class EditForm(CommentBodyForm):
         self.fields["body"].label = _("Text of the comment")
 
 
-class RetagForm(forms.Form):
+class RetagForm(OwnIdsForm):
+    id_prefix = "retag"
     priorities = IdMultipleChoiceField(label=_("Priorities"), queryset=Priority.objects.none(), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
     working_groups = IdMultipleChoiceField(label=_("Working groups"), queryset=WorkingGroup.objects.none(),
@@ -74,7 +87,8 @@ class RetagForm(forms.Form):
         self.fields["priorities"].label_from_instance = lambda p: p.choice_label
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(OwnIdsForm):
+    id_prefix = "hide"
     reason = forms.CharField(label=_("Reason (shown to readers in place of the comment)"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -83,7 +97,8 @@ class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000)
 
 
-class NoteForm(forms.Form):
+class NoteForm(OwnIdsForm):
+    id_prefix = "note"
     body = forms.CharField(label=_("Internal note (only moderators see it)"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

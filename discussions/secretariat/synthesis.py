@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _
 
 from discussions.models import Comment, Discussion
 from discussions.secretariat.selectors import priorities_of_discussion
@@ -73,8 +72,8 @@ class HeatCell:
 
 @dataclass
 class HeatRow:
-    code: str
-    title: str
+    code: str   # the short label beside the row in the chart
+    title: str  # the row's full label, heading the row of the table
     y: int
     cells: list[HeatCell]
 
@@ -193,9 +192,9 @@ def build_heatmap(summaries: list[PrioritySummary]) -> Heatmap:
     heat.columns = [(str(label), heat.left + c * heat.cell_width + heat.cell_width // 2)
                     for c, (_, label) in enumerate(groups)]
     for r, summary in enumerate(summaries):
-        # The row of comments that name no priority gets a label of its own, in the SVG and in the table alike.
+        # Every row is labelled, the comments naming no priority too (a dash would be read as nothing at all).
         code = summary.priority.code if summary.priority else gettext("None")
-        title = summary.priority.title if summary.priority else gettext("No priority named")
+        title = f"{code} {summary.priority.title}" if summary.priority else gettext("No priority named")
         row = []
         for c, (group, label) in enumerate(groups):
             count = summary.groups.get(group, 0)
@@ -232,7 +231,7 @@ def build_timeline(times: list[datetime.datetime]) -> Timeline:
     for i, start in enumerate(starts):
         count = counts.get(start, 0)
         height = timeline.plot_height * count / timeline.maximum
-        when = start.isoformat() if unit == "day" else _("week of %(date)s") % {"date": start.isoformat()}
+        when = start.isoformat() if unit == "day" else gettext("week of %(date)s") % {"date": start.isoformat()}
         timeline.bars.append(Bar(x=round(timeline.left + i * slot + slot * 0.1, 1),
                                  y=round(timeline.bottom - height, 1), width=round(max(slot * 0.8, 1), 1),
                                  height=round(height, 1), count=count, start=start,

@@ -122,29 +122,60 @@
       .join("");
   }
 
-  // Labels come from Django's JavaScript catalogue (gettext, loaded before this script by base.html).
+  // [command, key of its label in strings()]. Each button's accessible name is its visible label, nothing else.
   var BUTTONS = [
-    ["bold", pgettext("editor button: bold (one letter)", "B"), gettext("Bold")],
-    ["italic", pgettext("editor button: italic (one letter)", "I"), gettext("Italic")],
-    ["insertUnorderedList", "• " + pgettext("editor button", "List"), gettext("Bulleted list")],
-    ["insertOrderedList", "1. " + pgettext("editor button", "List"), gettext("Numbered list")],
-    ["blockquote", "❝ " + pgettext("editor button", "Quote"), gettext("Quote")],
-    ["createLink", pgettext("editor button", "Link"), gettext("Link")],
-    ["p", "¶ " + pgettext("editor button", "Paragraph"), gettext("Plain paragraph")],
+    ["bold", "bold"], ["italic", "italic"], ["insertUnorderedList", "bulleted"], ["insertOrderedList", "numbered"],
+    ["blockquote", "quote"], ["createLink", "link"], ["p", "paragraph"],
   ];
+  var STATEFUL = { bold: 1, italic: 1, insertUnorderedList: 1, insertOrderedList: 1 };
+
+  // The editor's words, from Django's JavaScript catalogue (gettext, loaded before this script by base.html).
+  function strings() {
+    return { toolbar: gettext("Formatting"), bold: gettext("Bold"), italic: gettext("Italic"),
+             bulleted: gettext("Bulleted list"), numbered: gettext("Numbered list"), quote: gettext("Quote"),
+             link: gettext("Link"), paragraph: gettext("Paragraph"),
+             linkPrompt: gettext("Address of the link (https://…)") };
+  }
+
+  // The ARIA toolbar pattern: the toolbar is one Tab stop (the last button used keeps the tabindex 0, the others
+  // -1); Left and Right arrows (mirrored in right-to-left pages), Home and End move between the buttons.
+  function makeRoving(toolbar) {
+    function buttons() { return Array.prototype.slice.call(toolbar.querySelectorAll("button")); }
+    function current(btn) {
+      buttons().forEach(function (b) { b.tabIndex = b === btn ? 0 : -1; });
+    }
+    toolbar.addEventListener("focusin", function (e) { if (e.target.closest("button")) current(e.target.closest("button")); });
+    toolbar.addEventListener("keydown", function (e) {
+      var list = buttons();
+      var index = list.indexOf(document.activeElement);
+      if (index < 0) return;
+      var rtl = getComputedStyle(toolbar).direction === "rtl";
+      var next = { ArrowRight: rtl ? -1 : 1, ArrowLeft: rtl ? 1 : -1, ArrowDown: 1, ArrowUp: -1 }[e.key];
+      var target = null;
+      if (next) target = list[(index + next + list.length) % list.length];
+      else if (e.key === "Home") target = list[0];
+      else if (e.key === "End") target = list[list.length - 1];
+      if (!target) return;
+      e.preventDefault();
+      current(target);
+      target.focus();
+    });
+    current(buttons()[0]);
+  }
 
   function setup(form) {
     var textarea = form.querySelector("textarea[name=body]");
     var htmlField = form.querySelector("input[name=body_html]");
     var formatField = form.querySelector("input[name=body_format]");
     if (!textarea || !htmlField || !formatField) return;
+    var text = strings();
 
     var wrapper = document.createElement("div");
     wrapper.className = "rich-editor border rounded";
     var toolbar = document.createElement("div");
     toolbar.className = "rich-editor-toolbar btn-toolbar gap-1 p-1 border-bottom";
     toolbar.setAttribute("role", "toolbar");
-    toolbar.setAttribute("aria-label", gettext("Formatting"));
+    toolbar.setAttribute("aria-label", text.toolbar);
     var area = document.createElement("div");
     area.className = "rich-editor-area form-control border-0";
     area.contentEditable = "true";
@@ -153,6 +184,7 @@
     // The text's own direction (Arabic typed on an English page and the reverse), whatever the page's.
     area.setAttribute("dir", "auto");
     area.id = textarea.id + "_editor";
+    toolbar.setAttribute("aria-controls", area.id);
     var label = form.querySelector("label[for='" + textarea.id + "']");
     if (label) { label.id = label.id || textarea.id + "_label"; area.setAttribute("aria-labelledby", label.id); label.setAttribute("for", area.id); }
     if (textarea.getAttribute("aria-describedby")) area.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
@@ -163,12 +195,24 @@
     BUTTONS.forEach(function (b) {
       var btn = document.createElement("button");
       btn.type = "button";
-      btn.className = "btn btn-sm btn-light";
-      btn.textContent = b[1];
-      btn.title = b[2];
-      btn.setAttribute("aria-label", b[2]);
+      btn.className = "btn btn-sm btn-light rich-editor-" + b[1];
+      btn.textContent = text[b[1]];
       btn.dataset.command = b[0];
+      if (STATEFUL[b[0]]) btn.setAttribute("aria-pressed", "false");
       toolbar.appendChild(btn);
+    });
+    makeRoving(toolbar);
+    // Bold, italic and the lists say whether they apply where the cursor is.
+    function updatePressed() {
+      toolbar.querySelectorAll("button[aria-pressed]").forEach(function (btn) {
+        var on = false;
+        try { on = document.queryCommandState(btn.dataset.command); } catch (err) { on = false; }
+        btn.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    document.addEventListener("selectionchange", function () {
+      var selection = window.getSelection();
+      if (selection.rangeCount && area.contains(selection.getRangeAt(0).commonAncestorContainer)) updatePressed();
     });
     toolbar.addEventListener("mousedown", function (e) { if (e.target.closest("button")) e.preventDefault(); });
     toolbar.addEventListener("click", function (e) {
@@ -179,11 +223,12 @@
       if (cmd === "blockquote" || cmd === "p") {
         document.execCommand("formatBlock", false, cmd);
       } else if (cmd === "createLink") {
-        var url = safeHref(window.prompt(gettext("Address of the link (https://…)"), "https://"));
+        var url = safeHref(window.prompt(text.linkPrompt, "https://"));
         if (url) document.execCommand("createLink", false, url);
       } else {
         document.execCommand(cmd, false, null);
       }
+      updatePressed();
       sync();
     });
 

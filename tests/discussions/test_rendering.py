@@ -180,7 +180,7 @@ def test_each_reader_gets_the_links_the_permissions_allow():
     assert links(discussion, None) == {comment.pk: {}}
     assert set(links(discussion, author)[comment.pk]) == {"reply", "edit", "withdraw"}
     assert links(discussion, reader)[comment.pk] == {
-        "reply": f"/discussions/{discussion.slug}/post/?parent={comment.pk}",
+        "reply": f"/discussions/{discussion.slug}/post/?parent={comment.pk}#answer",
         "flag": f"/discussions/moderation/comments/{comment.pk}/report/"}
     assert set(links(discussion, moderator)[comment.pk]) == {"reply", "flag", "moderate"}
     assert set(links(discussion, make_user(complete=False))[comment.pk]) == set()

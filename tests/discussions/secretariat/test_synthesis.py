@@ -30,7 +30,8 @@ def test_the_synthesis_counts_comments_organisations_and_groups_per_priority(kno
 def test_the_heatmap_has_a_cell_per_priority_and_stakeholder_group(known):
     heat = synthesis_for_discussion(known.discussion).heatmap
     assert [r.code for r in heat.rows] == ["NP1", "OP3", "None"]
-    assert heat.rows[-1].title == "No priority named" and all(r.code.strip() for r in heat.rows)
+    assert heat.rows[-1].title == "No priority named" and heat.rows[0].title.startswith("NP1 ")
+    assert all(r.code.strip() for r in heat.rows)
     assert [label for label, _ in heat.columns] == [str(label) for _, label in StakeholderGroup.choices]
     column = [value for value, _ in StakeholderGroup.choices].index(StakeholderGroup.UN_ENTITY)
     assert heat.rows[0].cells[column].count == 1
