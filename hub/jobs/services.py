@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -39,17 +39,17 @@ def job_start(*, actor, kind: str, params: dict) -> Job:
 class Progress:
     """`progress(done, total)` for a runner: keeps the numbers and writes them at most every PROGRESS_INTERVAL."""
 
-    def __init__(self, job: Job, *, interval: float = registry.PROGRESS_INTERVAL) -> None:
+    def __init__(self, job: Job, *, interval: float | None = None) -> None:
         self.job = job
-        self.interval = interval
-        self._written = 0.0
+        self.interval = registry.PROGRESS_INTERVAL if interval is None else interval
+        self._written: float | None = None  # the first call always writes: the bar learns the total at once
 
     def __call__(self, done: int, total: int | None = None) -> None:
         self.job.done = max(0, int(done))
         if total is not None:
             self.job.total = max(0, int(total))
         now = time.monotonic()
-        if now - self._written >= self.interval:
+        if self._written is None or now - self._written >= self.interval:
             self.flush(now)
 
     def flush(self, now: float | None = None) -> None:
@@ -71,6 +71,11 @@ def job_run(job_id: int) -> Job | None:
         job.save(update_fields=["status", "started_at", "heartbeat_at", "done", "error"])
     if entry is None:
         return _fail(job, _("This kind of job is no longer available."), f"unknown job kind {job.kind!r}")
+    try:
+        # Again now that it runs: a right withdrawn while the job waited in the queue is honoured.
+        entry.permission_check(job.owner, job.params)
+    except PermissionDenied as exc:
+        return _fail(job, str(exc), f"refused to {job.owner}: {exc}")
     progress = Progress(job)
     scratch: Path | None = None
     try:
