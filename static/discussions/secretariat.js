@@ -39,4 +39,7 @@
   }
 
   form.addEventListener("change", refresh);
+  // Coming back to the page (the Back button after an export), the browser restores the chosen filters but not the
+  // count or the buttons' target: bring them in step.
+  window.addEventListener("pageshow", () => { if (queryString() !== (form.dataset.query || "")) refresh(); });
 })();

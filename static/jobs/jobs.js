@@ -13,6 +13,7 @@
   function show(data) {
     const percent = Math.max(0, Math.min(100, data.percent | 0));
     bar.value = percent;
+    bar.setAttribute("value", String(percent));
     bar.textContent = percent + " %";
     text.textContent = data.text;
     label.textContent = data.status_label;
