@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,6 +116,13 @@ def _run(params: dict, progress) -> registry.JobResult:
     return registry.JobResult(Path(path), filename, fmt.content_type, report)
 
 
+def back_to_export_page(job: Job) -> tuple[str, str]:
+    """The export page with the job's filters, to export the same selection in another format."""
+    query = job.params.get("query", "")
+    return (reverse("discussions:secretariat-export") + (f"?{query}" if query else ""),
+            _("Back to the export page (same filters)"))
+
+
 def register() -> None:
     registry.register(KIND, runner=run_export, permission_check=check_export_job,
-                      label=gettext_lazy("Feedback export"))
+                      label=gettext_lazy("Feedback export"), back_link=back_to_export_page)

@@ -27,7 +27,8 @@ A runner signals a problem the owner should read by raising `JobError(message)` 
 message becomes `job.error`. Any other exception is logged and the owner sees a generic message.
 
 `permission_check(user, params)` raises PermissionDenied when the user may not start the job; it runs when a job
-is started and again whenever the job page, its status or its file is read (a right withdrawn since is honoured).
+is started, again when it starts running, and whenever the job page, its status or its file is read (a right
+withdrawn since is honoured).
 """
 from __future__ import annotations
 
@@ -61,16 +62,21 @@ class JobKind:
     permission_check: Callable[[Any, dict], None]
     label: Any  # a (lazy) translated string
     report_template: str = ""
+    # (url, label) of the page the job was started from, for a link back on the job's page; or None.
+    back_link: Callable[[Any], tuple[str, Any] | None] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
 def register(kind: str, *, runner: Callable[..., JobResult], permission_check: Callable[[Any, dict], None],
-             label, report_template: str = "") -> JobKind:
-    """Offer a kind of job; registering the same kind again replaces it (tests re-register freely)."""
+             label, report_template: str = "", back_link: Callable | None = None) -> JobKind:
+    """Offer a kind of job; registering the same kind again replaces it (tests re-register freely).
+
+    report_template: a template of the kind's own for the report (it receives `job` and `report`); by default the
+    report is shown as a list of labels and values. back_link(job): (url, label) of the page to go back to."""
     entry = JobKind(kind=kind, runner=runner, permission_check=permission_check, label=label,
-                    report_template=report_template)
+                    report_template=report_template, back_link=back_link)
     _KINDS[kind] = entry
     return entry
 

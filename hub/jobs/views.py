@@ -19,6 +19,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "jobs/job_detail.html", {
         "job": job, "label": entry.label if entry else job.kind, "status": selectors.job_status(job),
         "report_template": entry.report_template if entry else "",
+        "back_link": entry.back_link(job) if entry and entry.back_link else None,
     })
 
 

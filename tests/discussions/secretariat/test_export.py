@@ -630,3 +630,62 @@ def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exp
     assert rows[0]["Author (as shown)"] == "UN Network" and rows[0]["Badge"] == "UN Network"
     assert rows[0]["Personal name"] == "" and rows[0]["Organisation"] == ""
     assert rows[1]["In reply to"] == "UN Network"
+
+
+# --- The export's job: its page, the recent exports, a selection that went away ------------------------------------
+
+
+def test_the_job_page_reports_the_export_and_links_back_to_the_same_filters(known, secretariat_client,
+                                                                            export_download):
+    export_download(secretariat_client, "xlsx", {"discussion": known.discussion.pk, "status": "all"})
+    job = Job.objects.get()
+    assert job.params["format"] == "xlsx" and job.owner.has_perm("discussions.export_feedback")
+    assert (job.done, job.total) == (6, 6)
+    page = secretariat_client.get(job.get_absolute_url()).content.decode()
+    assert "Feedback export" in page and "6 of 6 rows" in page
+    assert "<dt class=\"col-sm-4\">Format</dt><dd class=\"col-sm-8\">Excel workbook (.xlsx)</dd>" in page
+    assert "<dt class=\"col-sm-4\">Comments</dt><dd class=\"col-sm-8\">6</dd>" in page
+    assert (f'href="/discussions/secretariat/export/?discussion={known.discussion.pk}&amp;status=all">'
+            "Back to the export page (same filters)</a>") in page
+
+
+def test_an_export_whose_discussion_was_deleted_meanwhile_fails_with_a_clear_message(
+        known, secretariat_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        start_export(secretariat_client, "csv", {"discussion": known.discussion.pk})
+    known.discussion.delete()
+    for callback in callbacks:
+        callback()
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "The filters no longer match what is on the site. Start the export again."
+    assert "The filters no longer match" in secretariat_client.get(job.get_absolute_url()).content.decode()
+
+
+def test_an_export_is_refused_when_it_runs_if_the_right_was_withdrawn_while_it_waited(
+        known, secretariat_client, secretary, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        start_export(secretariat_client, "csv")
+    secretary.groups.clear()
+    for callback in callbacks:
+        callback()
+    job = Job.objects.get()
+    assert (job.status, job.error, bool(job.file)) == (Job.Status.FAILED, "Only the secretariat can export feedback.",
+                                                       False)
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_the_export_page_lists_the_recent_exports_in_a_fixed_number_of_queries(
+        secretariat_client, secretary, django_assert_num_queries, size, page_data):
+    from discussions.secretariat.jobs import KIND
+
+    discussion = page_data(1)
+    Job.objects.bulk_create([Job(kind=KIND, owner=secretary, filename=f"feedback-{n}.csv", status=Job.Status.DONE)
+                             for n in range(size)])
+    Job.objects.create(kind=KIND, owner=make_user(role="Secretariat"), filename="someone-else.csv")
+    with django_assert_num_queries(EXPORT_PAGE_QUERIES):
+        response = secretariat_client.get(reverse("discussions:secretariat-export"), {"discussion": discussion.pk})
+    content = response.content.decode()
+    assert "Your recent exports" in content
+    assert content.count('<li class="mb-1">') == min(size, 10)
+    assert "someone-else.csv" not in content
