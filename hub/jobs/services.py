@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -127,6 +128,23 @@ def _fail(job: Job, message: str, logged: str) -> Job:
     return job
 
 
+def _purge_orphans(before: datetime.datetime) -> int:
+    """Files under jobs/ that no job names any more (its owner's account was deleted, with its jobs), once they are
+    older than the keeping time."""
+    try:
+        _, names = default_storage.listdir("jobs")
+    except FileNotFoundError:
+        return 0
+    known = set(Job.objects.exclude(file="").values_list("file", flat=True))
+    purged = 0
+    for name in names:
+        path = f"jobs/{name}"
+        if path not in known and default_storage.get_modified_time(path) < before:
+            default_storage.delete(path)
+            purged += 1
+    return purged
+
+
 def job_record_download(*, actor, job: Job) -> None:
     """Every download of a job's file is in the audit log."""
     audit_log(actor=actor, action="job.download", target=job, after={"kind": job.kind, "filename": job.filename})
@@ -142,6 +160,7 @@ def jobs_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
         job.save(update_fields=["file"])
         job.file.storage.delete(name)
         purged += 1
+    purged += _purge_orphans(now - datetime.timedelta(hours=settings.HUB_JOB_KEEP_HOURS))
     stale_before = now - datetime.timedelta(minutes=settings.HUB_JOB_STALE_MINUTES)
     stale = 0
     for job in Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]):

@@ -157,6 +157,20 @@ def test_files_past_their_keeping_time_are_purged_and_the_page_says_so(staff, dj
     assert "The file has been deleted" in client.get(job.get_absolute_url()).content.decode()
 
 
+def test_the_files_of_deleted_accounts_jobs_are_purged_after_the_keeping_time(django_capture_on_commit_callbacks):
+    owner = make_user(is_staff=True)
+    job = _start(owner, django_capture_on_commit_callbacks)
+    kept = _start(make_user(is_staff=True), django_capture_on_commit_callbacks)
+    name, storage = job.file.name, job.file.storage
+    owner.delete()  # and its jobs with it
+    assert services.jobs_purge()["purged"] == 0  # not before the keeping time
+    assert storage.exists(name)
+    assert services.jobs_purge(now=timezone.now() + datetime.timedelta(hours=73))["purged"] == 2
+    assert not storage.exists(name) and not storage.exists(kept.file.name)
+    kept.refresh_from_db()
+    assert not kept.file
+
+
 def test_the_purge_task_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "hub.jobs.tasks.purge_expired_jobs" in tasks
