@@ -105,9 +105,12 @@ def export_start(request: HttpRequest) -> HttpResponse:
     if fmt == "bundle" and len(form.cleaned_data["discussion"]) != 1:
         return _back_to_export_page(request, _("Choose exactly one discussion for the JSON bundle."))
     options = _options(request)
-    job = job_start(actor=request.user, kind=jobs.KIND, params=jobs.export_params(
-        form=form, fmt=fmt, base_url=options.base_url, include_personal_names=options.include_personal_names,
-        language=translation.get_language() or ""))
+    try:
+        job = job_start(actor=request.user, kind=jobs.KIND, params=jobs.export_params(
+            form=form, fmt=fmt, base_url=options.base_url, include_personal_names=options.include_personal_names,
+            language=translation.get_language() or ""))
+    except ValidationError as exc:
+        return _back_to_export_page(request, " ".join(exc.messages))
     return redirect(job)
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -25,12 +26,24 @@ from hub.jobs.permissions import check_start_job
 logger = logging.getLogger(__name__)
 
 
+# Jobs one person may have waiting or running at once: a button pressed over and over cannot fill the queue.
+MAX_ACTIVE_PER_OWNER = 3
+
+
 def job_start(*, actor, kind: str, params: dict) -> Job:
-    """Start a job of a registered kind for a person the kind allows: the row now, the work after commit."""
+    """Start a job of a registered kind for a person the kind allows, with at most MAX_ACTIVE_PER_OWNER of theirs
+    waiting or running: the row now, the work after commit."""
     check_start_job(actor, kind, params)
     from hub.jobs.tasks import run_job
 
     with transaction.atomic():
+        # The owner's row is locked so that two clicks at once cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        active = [job for job in Job.objects.filter(owner=actor, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+                  .only("id", "status", "created_at", "started_at", "heartbeat_at") if not job.is_stale]
+        if len(active) >= MAX_ACTIVE_PER_OWNER:
+            raise ValidationError(_("You already have %(count)d jobs waiting or running. Wait until one has "
+                                    "finished, then start this again.") % {"count": len(active)})
         job = Job.objects.create(kind=kind, owner=actor, params=params)
         audit_log(actor=actor, action="job.start", target=job, after={"kind": kind, "params": params})
         transaction.on_commit(lambda: run_job.delay(job.pk))

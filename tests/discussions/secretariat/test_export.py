@@ -674,6 +674,18 @@ def test_an_export_is_refused_when_it_runs_if_the_right_was_withdrawn_while_it_w
                                                        False)
 
 
+def test_pressing_export_again_and_again_is_refused_past_three_waiting_jobs_with_a_message(
+        known, secretariat_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # no worker picks them up
+        for _ in range(3):
+            assert start_export(secretariat_client, "xlsx")["Location"].startswith("/jobs/")
+        response = start_export(secretariat_client, "xlsx", {"status": "all"})
+    assert response["Location"] == reverse("discussions:secretariat-export") + "?status=all"
+    page = secretariat_client.get(response["Location"]).content.decode()
+    assert "You already have 3 jobs waiting or running." in page
+    assert Job.objects.count() == 3
+
+
 @pytest.mark.parametrize("size", [1, 50])
 def test_the_export_page_lists_the_recent_exports_in_a_fixed_number_of_queries(
         secretariat_client, secretary, django_assert_num_queries, size, page_data):

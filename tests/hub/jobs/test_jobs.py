@@ -95,6 +95,20 @@ def test_a_person_the_kind_refuses_cannot_start_it_and_nothing_is_written():
     assert not Job.objects.exists()
 
 
+def test_a_person_has_at_most_three_jobs_waiting_or_running_at_once(staff, settings):
+    from django.core.exceptions import ValidationError
+
+    old = timezone.now() - datetime.timedelta(minutes=settings.HUB_JOB_STALE_MINUTES + 1)
+    Job.objects.create(kind=KIND, owner=staff, status=Job.Status.RUNNING, heartbeat_at=old)  # dead: not counted
+    Job.objects.create(kind=KIND, owner=staff, status=Job.Status.DONE)
+    for _ in range(3):
+        services.job_start(actor=staff, kind=KIND, params={})
+    with pytest.raises(ValidationError, match="You already have 3 jobs waiting or running"):
+        services.job_start(actor=staff, kind=KIND, params={})
+    assert Job.objects.filter(owner=staff).count() == 5
+    services.job_start(actor=make_user(is_staff=True), kind=KIND, params={})  # someone else's limit is their own
+
+
 def test_a_runner_error_meant_for_the_owner_is_shown_and_a_bug_is_logged_with_a_generic_message(
         staff, django_capture_on_commit_callbacks, caplog):
     job = _start(staff, django_capture_on_commit_callbacks, fail="user")
