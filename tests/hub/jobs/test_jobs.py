@@ -269,3 +269,15 @@ def test_the_status_is_json_a_script_can_read(staff, client):
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["text"] == "Waiting to start…"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_the_admin_lists_jobs_and_shows_one_without_letting_anyone_edit_it(staff, client,
+                                                                           django_capture_on_commit_callbacks):
+    job = _start(staff, django_capture_on_commit_callbacks)
+    admin = make_user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    listing = client.get(reverse("admin:jobs_job_changelist"))
+    assert listing.status_code == 200 and KIND in listing.content.decode()
+    detail = client.get(reverse("admin:jobs_job_change", args=[job.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert client.get(reverse("admin:jobs_job_add")).status_code == 403
