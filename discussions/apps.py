@@ -15,6 +15,8 @@ class DiscussionsConfig(AppConfig):
         feedback.register(PublishedFeedback())
         from discussions import search  # what we offer to the site search (hub never imports us)
         search.register()
+        from discussions.secretariat import jobs  # the exports, as a kind of background job (hub.jobs)
+        jobs.register()
 
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",

@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from hub import views
 
@@ -38,7 +37,6 @@ urlpatterns += i18n_patterns(
     path("discussions/", include("discussions.urls")),
     path("library/", include("hub.library.urls")),
     path("search/", include("hub.search.urls")),
+    path("jobs/", include("hub.jobs.urls")),
     prefix_default_language=False,
 )
-
-__all__ = ["JavaScriptCatalog"]

@@ -227,18 +227,21 @@ def _comment_item(comment: Comment, comment_ids: _Ids, question_ids: _Ids, *, in
 
 
 def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comments: QuerySet | None = None,
-                               include_emails: bool = False) -> dict:
+                               include_emails: bool = False, progress=None) -> dict:
     """Write the consultation as a .zip bundle (consultation.json and the attachment files) to a path or a writable
     binary file; returns the dict written as consultation.json.
 
     comments: only these of the discussion's comments (a queryset, e.g. an export's filtered selection), with their
     attachments; by default every comment whatever its status. include_emails: write the e-mail addresses of
     authors, question posters and moderators; by default the bundle holds none (they leave the site only when the
-    command line asks, `export_consultation --include-emails`)."""
+    command line asks, `export_consultation --include-emails`). progress: called as progress(done, total) with the
+    number of attachment files written so far, for a progress bar."""
     data, files = _consultation(discussion, comments=comments, include_emails=include_emails)
+    if progress is not None:
+        progress(0, len(files))
     with zipfile.ZipFile(fileobj_or_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-        for path, attachment in files:
+        for done, (path, attachment) in enumerate(files, 1):
             try:
                 source = attachment.file.open("rb")
             except (FileNotFoundError, ValueError):
@@ -247,4 +250,6 @@ def export_consultation_bundle(discussion: Discussion, fileobj_or_path, *, comme
             with source, bundle.open(path, "w") as target:
                 while chunk := source.read(CHUNK):
                     target.write(chunk)
+            if progress is not None:
+                progress(done, len(files))
     return data

@@ -2,31 +2,35 @@
 
 One guard per page. The pages that only read are wrapped in `secretariat_only` (log in, then the export
 permission or 403, before any query about feedback runs); the two that write are only `login_required`, because
-their service checks the same permission itself.
+their service checks the same permission itself. Starting an export is wrapped too: its filter form queries the
+comments before the job service (which checks again) is reached.
+
+Exports are background jobs (discussions/secretariat/jobs.py on hub.jobs): the page starts one and sends the reader
+to the job's page, which shows the progress and then the download.
 """
 from __future__ import annotations
 
-import tempfile
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import can_export_feedback, check_export_feedback
-from discussions.secretariat import export, selectors, services
+from discussions.secretariat import export, jobs, selectors, services
 from discussions.secretariat.forms import ExportFilterForm
 from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.secretariat.synthesis import synthesis_for_discussion
 from hub.forms import parse_id
+from hub.jobs.services import job_start
 
 RESPONSES_PER_PAGE = 50
 
@@ -48,39 +52,11 @@ def _back_to_export_page(request: HttpRequest, problem: str) -> HttpResponse:
     return redirect(f"{reverse('discussions:secretariat-export')}?{request.GET.urlencode()}")
 
 
-def _download(view):
-    """A download of the export page's selection: the view receives the filters; invalid filters send the reader
-    back to the page to correct them."""
-
-    @require_GET
-    @secretariat_only
-    @wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
-        form = ExportFilterForm(request.GET)
-        if not form.is_valid():
-            return _back_to_export_page(request, _("Check the filters before downloading."))
-        return view(request, form.to_filters())
-
-    return wrapped
-
-
 def _options(request: HttpRequest) -> export.ExportOptions:
     return export.ExportOptions(
         base_url=request.build_absolute_uri("/").rstrip("/"),
         include_personal_names=can_export_feedback(request.user),
     )
-
-
-def _filename(stem: str, extension: str) -> str:
-    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
-
-
-def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
-    """Zip-based files (xlsx, zip) need their directory written at the end: build in a temporary file, then stream."""
-    spool = tempfile.TemporaryFile()
-    write(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_GET
@@ -105,6 +81,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
     single_discussion = form.is_bound and form.is_valid() and len(form.cleaned_data["discussion"]) == 1
     return render(request, "discussions/secretariat/export.html", {
         "form": form, "count": count, "query": query, "single_discussion": single_discussion,
+        "recent_jobs": jobs.recent_exports(request.user),
     })
 
 
@@ -117,35 +94,24 @@ def export_count(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"count": comments_for_export(form.to_filters()).count(), "query": form.query_string()})
 
 
-@_download
-def export_csv(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
-    bom = request.GET.get("encoding") == "utf-8-sig"
-    response = StreamingHttpResponse(export.csv_blocks(filters, _options(request), bom=bom),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("feedback", "csv")}"'
-    return response
-
-
-@_download
-def export_xlsx(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
-    return _spooled_download(lambda spool: export.write_xlsx(spool, filters, _options(request)),
-                             _filename("feedback", "xlsx"),
-                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@_download
-def export_attachments(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
-    return _spooled_download(lambda spool: export.write_attachments_zip(spool, filters, _options(request)),
-                             _filename("attachments", "zip"), "application/zip")
-
-
-@_download
-def export_bundle(request: HttpRequest, filters: ExportFilters) -> HttpResponse:
-    if len(filters.discussion_ids) != 1:
+@require_POST
+@secretariat_only
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Start the export of the page's selection (its query string) in the chosen format as a job; then its page."""
+    fmt = request.POST.get("format", "")
+    form = ExportFilterForm(request.GET)
+    if fmt not in jobs.FORMATS or not form.is_valid():
+        return _back_to_export_page(request, _("Check the filters before downloading."))
+    if fmt == "bundle" and len(form.cleaned_data["discussion"]) != 1:
         return _back_to_export_page(request, _("Choose exactly one discussion for the JSON bundle."))
-    discussion = get_object_or_404(Discussion, pk=filters.discussion_ids[0])
-    return _spooled_download(lambda spool: export.write_consultation_bundle(spool, discussion, filters),
-                             _filename(discussion.slug, "zip"), "application/zip")
+    options = _options(request)
+    try:
+        job = job_start(actor=request.user, kind=jobs.KIND, params=jobs.export_params(
+            form=form, fmt=fmt, base_url=options.base_url, include_personal_names=options.include_personal_names,
+            language=translation.get_language() or ""))
+    except ValidationError as exc:
+        return _back_to_export_page(request, " ".join(exc.messages))
+    return redirect(job)
 
 
 @require_GET

@@ -1,11 +1,11 @@
-// The export page: keep the match count and the download links in step with the filters as they change.
+// The export page: keep the match count and the export buttons in step with the filters as they change.
 // Without this script the "Count matching comments" button does the same with a page load.
 (function () {
   "use strict";
   const form = document.querySelector("form.export-filters");
   if (!form) return;
   const countEl = document.getElementById("match-count");
-  const links = document.querySelectorAll("a.download-link");
+  const start = document.querySelector("form.export-start");
   const discussionSelect = form.querySelector("select[name=discussion]");
   let pending = null;
 
@@ -15,22 +15,17 @@
     return params.toString();
   }
 
-  function updateLinks(query) {
+  // The export buttons post to the start URL with the filters in its query string.
+  function updateStart(query) {
+    if (!start) return;
+    start.action = start.dataset.base + (query ? "?" + query : "");
     const single = discussionSelect ? discussionSelect.selectedOptions.length === 1 : false;
-    links.forEach((link) => {
-      const parts = [query, link.dataset.extra || ""].filter(Boolean);
-      link.href = link.dataset.base + "?" + parts.join("&");
-      if (link.dataset.single) {
-        link.classList.toggle("disabled", !single);
-        if (single) { link.removeAttribute("aria-disabled"); link.removeAttribute("tabindex"); }
-        else { link.setAttribute("aria-disabled", "true"); link.setAttribute("tabindex", "-1"); }
-      }
-    });
+    start.querySelectorAll("button[data-single]").forEach((button) => { button.disabled = !single; });
   }
 
   function refresh() {
     const query = queryString();
-    updateLinks(query);
+    updateStart(query);
     if (pending) pending.abort();
     pending = new AbortController();
     fetch(form.dataset.countUrl + "?" + query, {signal: pending.signal, headers: {"Accept": "application/json"}})
@@ -45,4 +40,7 @@
   }
 
   form.addEventListener("change", refresh);
+  // Coming back to the page (the Back button after an export), the browser restores the chosen filters but not the
+  // count or the buttons' target: bring them in step.
+  window.addEventListener("pageshow", () => { if (queryString() !== (form.dataset.query || "")) refresh(); });
 })();

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from discussions.interchange import InterchangeError, export_consultation_bundle
 from discussions.models import Discussion
+from hub.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -30,7 +31,9 @@ class Command(BaseCommand):
         partial = target.with_name(target.name + ".partial")
         try:
             # Written beside the target and renamed, so a failed export never leaves a truncated bundle behind.
-            data = export_consultation_bundle(discussion, partial, include_emails=include_emails)
+            bar = TerminalProgress(self.stdout, "Attachments")  # on a terminal only
+            data = export_consultation_bundle(discussion, partial, include_emails=include_emails, progress=bar)
+            bar.finish()
             partial.replace(target)
         except InterchangeError as exc:
             partial.unlink(missing_ok=True)

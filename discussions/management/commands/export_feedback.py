@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from discussions.secretariat import export
 from discussions.secretariat.selectors import STATUS_ALL, ExportFilters, comments_for_export
-from discussions.models import Comment, Discussion
+from discussions.models import Attachment, Comment, Discussion
 from hub.models import StakeholderGroup
+from hub.progress import TerminalProgress
 from workplan.models import Priority
 
 FORMATS = ("csv", "xlsx", "json", "attachments")
@@ -53,9 +54,12 @@ class Command(BaseCommand):
         export_options = export.ExportOptions(base_url=options["base_url"].rstrip("/"),
                                               include_personal_names=not options["no_personal_names"])
         target = Path(options["output"])
-        _write_atomically(target, lambda partial: _write(fmt, partial, filters, export_options, discussions,
-                                                         bom=options["bom"]))
         count = comments_for_export(filters).count()
+        # A bar on a terminal only; cron and pipes get the final line alone.
+        bar = TerminalProgress(self.stdout, "Files" if fmt in ("attachments", "json") else "Comments", total=count)
+        _write_atomically(target, lambda partial: _write(fmt, partial, filters, export_options, discussions,
+                                                         bom=options["bom"], progress=bar))
+        bar.finish()
         self.stdout.write(self.style.SUCCESS(f"Wrote {target} ({fmt}, {count} comments)."))
 
     def _discussions(self, slugs: list[str]) -> list[Discussion]:
@@ -94,18 +98,19 @@ class Command(BaseCommand):
 
 
 def _write(fmt: str, path: Path, filters: ExportFilters, options: export.ExportOptions,
-           discussions: list[Discussion], *, bom: bool) -> None:
+           discussions: list[Discussion], *, bom: bool, progress: TerminalProgress) -> None:
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as out:
-            export.write_csv(out, filters, options, bom=bom)
+            export.write_csv(out, filters, options, bom=bom, progress=progress)
     elif fmt == "xlsx":
         with path.open("wb") as out:
-            export.write_xlsx(out, filters, options)
+            export.write_xlsx(out, filters, options, progress=progress)
     elif fmt == "attachments":
+        progress(0, Attachment.objects.filter(comment__in=comments_for_export(filters).values("pk")).count())
         with path.open("wb") as out:
-            export.write_attachments_zip(out, filters, options)
+            export.write_attachments_zip(out, filters, options, progress=progress)
     else:
-        export.write_consultation_bundle(path, discussions[0], filters)
+        export.write_consultation_bundle(path, discussions[0], filters, progress=progress)
 
 
 def _write_atomically(target: Path, write) -> None:

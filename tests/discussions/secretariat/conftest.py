@@ -12,8 +12,11 @@ import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from discussions.models import Attachment, Comment, Discussion, Disposition, Question
+from hub.jobs.models import Job
 from hub.models import StakeholderGroup
 from hub.text import clean_html, html_to_text
 from tests.factories import make_priority, make_user, make_workplan, make_working_group
@@ -172,3 +175,28 @@ def make_export_attachment():
 @pytest.fixture
 def make_comments():
     return _comments
+
+
+def start_export(client, fmt: str = "csv", params: dict | None = None):
+    """Press an export button of the page for this selection: the response of the start request (a redirect to the
+    job's page, or back to the export page)."""
+    query = urlencode(params or {}, doseq=True)
+    url = reverse("discussions:secretariat-export-start") + (f"?{query}" if query else "")
+    return client.post(url, {"format": fmt})
+
+
+@pytest.fixture
+def export_download(django_capture_on_commit_callbacks):
+    """Start an export as the page does, let its job run (in-process, once the request has committed, as without a
+    broker) and download the job's file: returns the download's response."""
+
+    def download(client, fmt: str = "csv", params: dict | None = None):
+        with django_capture_on_commit_callbacks(execute=True):
+            started = start_export(client, fmt, params)
+        assert started.status_code == 302, started
+        job = Job.objects.latest("id")
+        assert started["Location"] == job.get_absolute_url()
+        assert job.status == Job.Status.DONE, job.error
+        return client.get(reverse("jobs:download", kwargs={"pk": job.pk}))
+
+    return download

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from discussions.secretariat.export import COLUMNS, HEADERS, TOPIC_COLUMNS
 from hub.spreadsheets import neutralise
 from discussions.models import Comment
+from hub.jobs.models import Job
+from tests.discussions.secretariat.conftest import start_export
 from hub.models import StakeholderGroup
 from tests.factories import make_priority, make_user, make_working_group
 
@@ -114,8 +116,8 @@ def test_the_columns_are_in_the_documented_order():
         "Response rationale", "Language")
 
 
-def test_the_csv_reads_back_with_every_column_of_the_published_comments(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-csv"),
+def test_the_csv_reads_back_with_every_column_of_the_published_comments(known, secretariat_client, export_download):
+    response = export_download(secretariat_client, "csv",
                                       {"discussion": known.discussion.pk})
     assert response.status_code == 200
     assert response.streaming
@@ -130,8 +132,8 @@ def test_the_csv_reads_back_with_every_column_of_the_published_comments(known, s
         assert row == expected[int(row["Comment id"])]
 
 
-def test_the_csv_with_every_status_includes_the_declined_comment_and_its_reason(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-csv"),
+def test_the_csv_with_every_status_includes_the_declined_comment_and_its_reason(known, secretariat_client, export_download):
+    response = export_download(secretariat_client, "csv",
                                       {"discussion": known.discussion.pk, "status": "all"})
     _, rows, _ = read_csv(response)
     expected = expected_rows(known)
@@ -140,16 +142,16 @@ def test_the_csv_with_every_status_includes_the_declined_comment_and_its_reason(
         assert row == expected[int(row["Comment id"])]
 
 
-def test_the_csv_for_excel_starts_with_a_byte_order_mark(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-csv"), {"encoding": "utf-8-sig"})
+def test_the_csv_for_excel_starts_with_a_byte_order_mark(known, secretariat_client, export_download):
+    response = export_download(secretariat_client, "csv-bom")
     raw, rows, header = read_csv(response)
     assert raw.startswith(b"\xef\xbb\xbf")
     assert tuple(header) == HEADERS
     assert len(rows) == 5
 
 
-def test_line_breaks_and_quotes_survive_the_csv_quoting(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-csv"))
+def test_line_breaks_and_quotes_survive_the_csv_quoting(known, secretariat_client, export_download):
+    response = export_download(secretariat_client, "csv")
     raw, rows, _ = read_csv(response)
     text = raw.decode("utf-8")
     # Quotes are doubled inside a quoted cell, and line breaks stay inside it.
@@ -158,8 +160,8 @@ def test_line_breaks_and_quotes_survive_the_csv_quoting(known, secretariat_clien
     assert row["Comment (plain text)"].count("\n") == 4
 
 
-def test_the_excel_workbook_reads_back_with_every_column(known, secretariat_client, tmp_path):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"),
+def test_the_excel_workbook_reads_back_with_every_column(known, secretariat_client, tmp_path, export_download):
+    response = export_download(secretariat_client, "xlsx",
                                       {"discussion": known.discussion.pk, "status": "all"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -182,12 +184,12 @@ def test_the_excel_workbook_reads_back_with_every_column(known, secretariat_clie
 
 
 def test_the_excel_workbook_has_sheets_per_question_and_priority_interest_and_summary(known, secretariat_client,
-                                                                                        tmp_path):
+                                                                                        tmp_path, export_download):
     from workplan.models import InterestExpression
 
     InterestExpression.objects.create(working_group=known.group, organisation=make_user().profile.organisation,
                                       message="=We would like to join", role=InterestExpression.Role.MEMBER)
-    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"),
+    response = export_download(secretariat_client, "xlsx",
                                       {"discussion": known.discussion.pk})
     path = tmp_path / "feedback.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
@@ -218,7 +220,8 @@ def test_the_excel_workbook_has_sheets_per_question_and_priority_interest_and_su
     assert sheet.freeze_panes == "A2"
     body_letter = "T"
     assert COLUMNS[19].key == "body_text"
-    assert sheet.column_dimensions[body_letter].width == 80
+    # 80 characters as Excel shows it: the file stores the width with Excel's few pixels of cell padding.
+    assert int(sheet.column_dimensions[body_letter].width) == 80
     assert sheet[f"{body_letter}2"].alignment.wrap_text is True
     assert sheet["A1"].font.bold is True
 
@@ -270,19 +273,23 @@ def test_the_export_page_shows_how_many_comments_match_before_downloading(known,
     assert response.status_code == 200
     content = response.content.decode()
     assert "2 comments match." in content
-    assert f"feedback.csv?priority={known.np1.pk}&amp;status=published" in content
+    assert f'action="/discussions/secretariat/export/start/?priority={known.np1.pk}&amp;status=published"' in content
     response = secretariat_client.get(reverse("discussions:secretariat-export"))
     assert "5 comments match." in response.content.decode()
 
 
 def test_a_download_with_invalid_filters_returns_to_the_page(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-csv"), {"priority": "999999"})
+    response = start_export(secretariat_client, "csv", {"priority": "999999"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("discussions:secretariat-export"))
+    assert not Job.objects.exists()
+    response = start_export(secretariat_client, "pdf")
+    assert response["Location"].startswith(reverse("discussions:secretariat-export"))
+    assert not Job.objects.exists()
 
 
-def test_the_attachments_zip_names_each_file_after_its_comment(known, secretariat_client):
-    response = secretariat_client.get(reverse("discussions:secretariat-export-attachments"),
+def test_the_attachments_zip_names_each_file_after_its_comment(known, secretariat_client, export_download):
+    response = export_download(secretariat_client, "attachments",
                                       {"discussion": known.discussion.pk})
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -294,10 +301,11 @@ def test_the_attachments_zip_names_each_file_after_its_comment(known, secretaria
                             f"{BASE}/discussions/draft-workplan/#comment-{known.quoted.pk}"]
 
 
-def test_the_json_bundle_needs_exactly_one_discussion_and_holds_it(known, secretariat_client):
-    url = reverse("discussions:secretariat-export-bundle")
-    assert secretariat_client.get(url).status_code == 302
-    response = secretariat_client.get(url, {"discussion": known.discussion.pk})
+def test_the_json_bundle_needs_exactly_one_discussion_and_holds_it(known, secretariat_client, export_download):
+    refused = start_export(secretariat_client, "bundle")
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("discussions:secretariat-export"))
+    assert not Job.objects.exists()
+    response = export_download(secretariat_client, "bundle", {"discussion": known.discussion.pk})
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert "consultation.json" in archive.namelist()
@@ -314,11 +322,11 @@ def test_the_personal_name_column_is_empty_for_an_export_without_that_right(know
 
 
 def test_long_and_control_characters_are_made_safe_for_excel(secretariat_client, tmp_path, make_export_discussion,
-                                                            make_export_comment):
+                                                            make_export_comment, export_download):
     discussion = make_export_discussion()
     comment = make_export_comment(discussion, body="<p>x</p>")
     Comment.objects.filter(pk=comment.pk).update(body_text="bell\x07 " + "a" * 40_000)
-    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"))
+    response = export_download(secretariat_client, "xlsx")
     path = tmp_path / "f.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     cell = load_workbook(path).worksheets[0]["T2"].value
@@ -345,7 +353,8 @@ def _page_data(size: int, make_export_discussion, make_export_question, make_com
 # Session, user, two for permissions (has_perm), profile (site context), then the page's own: organisation
 # choices, the chosen discussions (validation), the count, and the choices of discussion, question, priority and
 # working group as the form renders.
-EXPORT_PAGE_QUERIES = 13
+# And the person's recent export jobs (one query).
+EXPORT_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [1, 50])
@@ -358,19 +367,32 @@ def test_the_export_page_takes_a_fixed_number_of_queries(secretariat_client, dja
     assert f"{size} comment" in response.content.decode()
 
 
-# Session, user, two for permissions, organisation choices (validating the filters), then discussions,
-# questions, priorities and working groups (looked up per row from memory), the comments, and one query each
-# for the chunk's priority links, working group links and attachments (per chunk of 2,000 rows, so a larger
-# export adds three queries per 2,000 comments, never per comment).
-CSV_QUERIES = 13
+# The export's job, run as the worker runs it: lock the job and mark it running (four, with the savepoint); the
+# owner and their permissions (three), organisation choices (validating the filters) and the count for the bar,
+# then discussions, questions, priorities and working groups (looked up per row from memory), the comments, and one
+# query each for the chunk's priority links, working group links and attachments (per chunk of 2,000 rows, so a
+# larger export adds three queries per 2,000 comments, never per comment); the first progress write (the others are
+# at most every half second) and the finished job.
+CSV_JOB_QUERIES = 19
+# The download: session, user, the job, two for permissions, the profile (the audit entry's name) and the entry.
+DOWNLOAD_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [1, 50])
 def test_the_csv_export_takes_a_fixed_number_of_queries(secretariat_client, django_assert_num_queries, size,
-                                                        page_data):
+                                                        page_data, django_capture_on_commit_callbacks, monkeypatch):
+    from hub.jobs import registry
+
+    monkeypatch.setattr(registry, "PROGRESS_INTERVAL", 3600)  # one progress write, however slow the machine
     page_data(size)
-    with django_assert_num_queries(CSV_QUERIES):
-        response = secretariat_client.get(reverse("discussions:secretariat-export-csv"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        start_export(secretariat_client, "csv")
+    job = Job.objects.get()
+    with django_assert_num_queries(CSV_JOB_QUERIES):
+        for callback in callbacks:
+            callback()
+    with django_assert_num_queries(DOWNLOAD_QUERIES):
+        response = secretariat_client.get(reverse("jobs:download", kwargs={"pk": job.pk}))
         _, rows, _ = read_csv(response)
     assert len(rows) == size
 
@@ -414,11 +436,11 @@ def _starts_no_formula(text: str) -> None:
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split(secretariat_client, kind,
                                                                                   make_export_discussion,
-                                                                                  hostile_comment):
+                                                                                  hostile_comment, export_download):
     value = HOSTILE[kind]
     discussion = make_export_discussion()
     comment = hostile_comment(discussion, value)
-    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    _, rows, _ = read_csv(export_download(secretariat_client, "csv"))
     (row,) = rows
     for column in ("Author (as shown)", "Personal name", "Organisation", "Comment (plain text)"):
         cell = row[column]
@@ -433,12 +455,12 @@ def test_no_hidden_formula_reaches_the_csv_in_any_cell_however_the_line_is_split
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_no_cell_of_the_excel_workbook_is_a_formula_and_hidden_ones_are_neutralised(secretariat_client, tmp_path,
                                                                                     kind, make_export_discussion,
-                                                                                    hostile_comment):
+                                                                                    hostile_comment, export_download):
     value = HOSTILE[kind]
     discussion = make_export_discussion()
     hostile_comment(discussion, value)
     _hostile_interest(make_working_group(workplan=discussion.workplan), value)
-    response = secretariat_client.get(reverse("discussions:secretariat-export-xlsx"))
+    response = export_download(secretariat_client, "xlsx")
     path = tmp_path / "f.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     workbook = load_workbook(path)
@@ -462,33 +484,33 @@ def test_no_cell_of_the_excel_workbook_is_a_formula_and_hidden_ones_are_neutrali
 
 
 def test_the_excel_writer_stores_text_as_text_even_if_nothing_neutralised_it(tmp_path):
-    """A second guard, independent of neutralise(): text that openpyxl would store as a formula or an error is
+    """A second guard, independent of neutralise(): text that a spreadsheet would read as a formula or an error is
     written with the string type."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from discussions.secretariat.export import Column, _Workbook
 
-    from discussions.secretariat.export import Column, _Sheet
-
-    styles = {"bold": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE7F3"), "header": Alignment(),
-              "wrap": Alignment(wrap_text=True)}
-    workbook = Workbook(write_only=True)
-    sheet = _Sheet(workbook, "S", (Column("a", "A", 10), Column("b", "B", 10, True), Column("c", "C", 10)), styles)
+    path = tmp_path / "s.xlsx"
+    book = _Workbook(str(path))
+    sheet = book.sheet("S", (Column("a", "A", 10), Column("b", "B", 10, True), Column("c", "C", 10)))
     sheet.append(["=1+1", "=2+2", "#N/A"])
     sheet.append(["=3+3", 5, "=4+4"])
     sheet.append(["plain", "text", 7])
-    path = tmp_path / "s.xlsx"
-    workbook.save(path)
+    sheet.append(["{=SUM(A1:A2)}", "http://example.org", "1e5"])
+    book.close()
     rows = list(load_workbook(path)["S"].iter_rows(min_row=2))
     assert [[c.value for c in row] for row in rows] == [["=1+1", "=2+2", "#N/A"], ["=3+3", 5, "=4+4"],
-                                                        ["plain", "text", 7]]
-    assert [[c.data_type for c in row] for row in rows] == [["s", "s", "s"], ["s", "n", "s"], ["s", "s", "n"]]
+                                                        ["plain", "text", 7],
+                                                        ["{=SUM(A1:A2)}", "http://example.org", "1e5"]]
+    assert [[c.data_type for c in row] for row in rows] == [["s", "s", "s"], ["s", "n", "s"], ["s", "s", "n"],
+                                                            ["s", "s", "s"]]
+    assert not load_workbook(path)["S"]._hyperlinks
+
 
 def test_the_attachments_index_neutralises_hidden_formulas_too(secretariat_client, make_export_discussion,
-                                                               make_export_attachment, hostile_comment):
+                                                               make_export_attachment, hostile_comment, export_download):
     discussion = make_export_discussion()
     comment = hostile_comment(discussion, HOSTILE["control"])
     make_export_attachment(comment, name="\x01=cmd;=1.pdf")
-    response = secretariat_client.get(reverse("discussions:secretariat-export-attachments"))
+    response = export_download(secretariat_client, "attachments")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     index = list(csv.reader(io.StringIO(archive.read("attachments.csv").decode("utf-8-sig"))))
     assert index[1][1] == "'=cmd;'=1.pdf"
@@ -506,11 +528,11 @@ def _bundle(response) -> dict:
     return json.loads(archive.read("consultation.json"))
 
 
-def test_the_pages_json_bundle_holds_no_email_address_of_anyone(known, secretariat_client):
+def test_the_pages_json_bundle_holds_no_email_address_of_anyone(known, secretariat_client, export_download):
     author = make_user(email="leila.private@example.org")
     Comment.objects.filter(pk=known.arabic.pk).update(author=author)
     known.discussion.moderators.add(make_user(email="mod.private@example.org"))
-    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"),
+    response = export_download(secretariat_client, "bundle",
                                       {"discussion": known.discussion.pk, "status": "all"})
     raw = b"".join(response.streaming_content)
     archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -519,30 +541,29 @@ def test_the_pages_json_bundle_holds_no_email_address_of_anyone(known, secretari
     assert "leila.private" not in text and "mod.private" not in text
 
 
-def test_the_pages_json_bundle_holds_only_the_comments_the_filters_select(known, secretariat_client):
-    url = reverse("discussions:secretariat-export-bundle")
-    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk}))
+def test_the_pages_json_bundle_holds_only_the_comments_the_filters_select(known, secretariat_client, export_download):
+    data = _bundle(export_download(secretariat_client, "bundle", {"discussion": known.discussion.pk}))
     # Published only, as the page's default says: the declined comment is not in it.
     assert sorted(c["id"] for c in data["comments"]) == sorted(f"c{c.pk}" for c in known.published)
     assert {c["status"] for c in data["comments"]} == {"published"}
 
-    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "status": "declined"}))
+    data = _bundle(export_download(secretariat_client, "bundle", {"discussion": known.discussion.pk, "status": "declined"}))
     assert [c["id"] for c in data["comments"]] == [f"c{known.declined.pk}"]
 
-    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "priority": known.np1.pk}))
+    data = _bundle(export_download(secretariat_client, "bundle", {"discussion": known.discussion.pk, "priority": known.np1.pk}))
     assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}", f"c{known.quoted.pk}"]
     # Only the selected comments' attachments.
-    data = _bundle(secretariat_client.get(url, {"discussion": known.discussion.pk, "question": known.q2.pk}))
+    data = _bundle(export_download(secretariat_client, "bundle", {"discussion": known.discussion.pk, "question": known.q2.pk}))
     assert [c["id"] for c in data["comments"]] == [f"c{known.chinese.pk}"]
     assert all(not c["attachments"] for c in data["comments"])
 
 
 def test_a_reply_whose_parent_is_filtered_out_is_listed_on_its_question_and_the_bundle_imports(
-        known, secretariat_client, tmp_path):
+        known, secretariat_client, tmp_path, export_download):
     from discussions.interchange import check_consultation_bundle
 
     # The formula comment replies to the quoted one, which NP1 selects and the stakeholder filter leaves out.
-    response = secretariat_client.get(reverse("discussions:secretariat-export-bundle"), {
+    response = export_download(secretariat_client, "bundle", {
         "discussion": known.discussion.pk, "stakeholder_group": StakeholderGroup.MEMBER_STATE})
     raw = b"".join(response.streaming_content)
     data = _bundle_from(raw)
@@ -582,8 +603,9 @@ def test_a_huge_number_in_a_filter_is_refused_with_a_clear_answer_not_a_server_e
     page = secretariat_client.get(reverse("discussions:secretariat-export"), {field: HUGE})
     assert page.status_code == 200
     assert "Correct the filters to see how many comments match." in page.content.decode()
-    download = secretariat_client.get(reverse("discussions:secretariat-export-csv"), {field: HUGE})
+    download = start_export(secretariat_client, "csv", {field: HUGE})
     assert download.status_code == 302
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "1e400", "0", "abc"])
@@ -600,12 +622,83 @@ def test_a_huge_or_odd_priority_on_the_response_table_shows_every_comment(known,
 
 def test_a_comment_known_only_by_its_badge_is_attributed_to_the_badge_in_the_exports(secretariat_client, tmp_path,
                                                                                      make_export_discussion,
-                                                                                     make_export_comment):
+                                                                                     make_export_comment, export_download):
     discussion = make_export_discussion()
     parent = make_export_comment(discussion, author_name="", author_organisation="", author_badge="UN Network",
                                  show_personal_name=False)
     make_export_comment(discussion, parent=parent, author_name="Replier")
-    _, rows, _ = read_csv(secretariat_client.get(reverse("discussions:secretariat-export-csv")))
+    _, rows, _ = read_csv(export_download(secretariat_client, "csv"))
     assert rows[0]["Author (as shown)"] == "UN Network" and rows[0]["Badge"] == "UN Network"
     assert rows[0]["Personal name"] == "" and rows[0]["Organisation"] == ""
     assert rows[1]["In reply to"] == "UN Network"
+
+
+# --- The export's job: its page, the recent exports, a selection that went away ------------------------------------
+
+
+def test_the_job_page_reports_the_export_and_links_back_to_the_same_filters(known, secretariat_client,
+                                                                            export_download):
+    export_download(secretariat_client, "xlsx", {"discussion": known.discussion.pk, "status": "all"})
+    job = Job.objects.get()
+    assert job.params["format"] == "xlsx" and job.owner.has_perm("discussions.export_feedback")
+    assert (job.done, job.total) == (6, 6)
+    page = secretariat_client.get(job.get_absolute_url()).content.decode()
+    assert "Feedback export" in page and "6 of 6 rows" in page
+    assert "<dt class=\"col-sm-4\">Format</dt><dd class=\"col-sm-8\">Excel workbook (.xlsx)</dd>" in page
+    assert "<dt class=\"col-sm-4\">Comments</dt><dd class=\"col-sm-8\">6</dd>" in page
+    assert (f'href="/discussions/secretariat/export/?discussion={known.discussion.pk}&amp;status=all">'
+            "Back to the export page (same filters)</a>") in page
+
+
+def test_an_export_whose_discussion_was_deleted_meanwhile_fails_with_a_clear_message(
+        known, secretariat_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        start_export(secretariat_client, "csv", {"discussion": known.discussion.pk})
+    known.discussion.delete()
+    for callback in callbacks:
+        callback()
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "The filters no longer match what is on the site. Start the export again."
+    assert "The filters no longer match" in secretariat_client.get(job.get_absolute_url()).content.decode()
+
+
+def test_an_export_is_refused_when_it_runs_if_the_right_was_withdrawn_while_it_waited(
+        known, secretariat_client, secretary, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        start_export(secretariat_client, "csv")
+    secretary.groups.clear()
+    for callback in callbacks:
+        callback()
+    job = Job.objects.get()
+    assert (job.status, job.error, bool(job.file)) == (Job.Status.FAILED, "Only the secretariat can export feedback.",
+                                                       False)
+
+
+def test_pressing_export_again_and_again_is_refused_past_three_waiting_jobs_with_a_message(
+        known, secretariat_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # no worker picks them up
+        for _ in range(3):
+            assert start_export(secretariat_client, "xlsx")["Location"].startswith("/jobs/")
+        response = start_export(secretariat_client, "xlsx", {"status": "all"})
+    assert response["Location"] == reverse("discussions:secretariat-export") + "?status=all"
+    page = secretariat_client.get(response["Location"]).content.decode()
+    assert "You already have 3 jobs waiting or running." in page
+    assert Job.objects.count() == 3
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_the_export_page_lists_the_recent_exports_in_a_fixed_number_of_queries(
+        secretariat_client, secretary, django_assert_num_queries, size, page_data):
+    from discussions.secretariat.jobs import KIND
+
+    discussion = page_data(1)
+    Job.objects.bulk_create([Job(kind=KIND, owner=secretary, filename=f"feedback-{n}.csv", status=Job.Status.DONE)
+                             for n in range(size)])
+    Job.objects.create(kind=KIND, owner=make_user(role="Secretariat"), filename="someone-else.csv")
+    with django_assert_num_queries(EXPORT_PAGE_QUERIES):
+        response = secretariat_client.get(reverse("discussions:secretariat-export"), {"discussion": discussion.pk})
+    content = response.content.decode()
+    assert "Your recent exports" in content
+    assert content.count('<li class="mb-1">') == min(size, 10)
+    assert "someone-else.csv" not in content

@@ -119,3 +119,33 @@ def test_export_consultation_writes_email_addresses_only_with_include_emails(kno
     emails = {c["author"].get("email") for c in full["comments"]}
     assert {"leila.private@example.org", "declined.private@example.org"} <= emails
     assert [m.get("email") for m in full["discussion"]["moderators"]] == ["mod.private@example.org"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "attachments", "json"])
+def test_the_command_draws_a_progress_bar_on_a_terminal_and_nothing_more_elsewhere(known, tmp_path, fmt):
+    path = tmp_path / f"out.{fmt}"
+    terminal = _Terminal()
+    call_command("export_feedback", "--discussion", known.discussion.slug, "--format", fmt, "-o", str(path),
+                 stdout=terminal)
+    shown = terminal.getvalue()
+    done = "1 of 1" if fmt in ("attachments", "json") else "5 of 5"  # one attachment; five published comments
+    assert f"] {done} (100 %)\n" in shown
+    assert shown.startswith("\r") and "[" + "#" * 30 + "]" in shown
+    assert shown.rstrip().endswith("comments).")
+    plain = _run("--discussion", known.discussion.slug, "--format", fmt, "-o", str(path))
+    assert "\r" not in plain and "[" not in plain
+    assert plain.count("\n") == 1
+
+
+def test_export_consultation_draws_a_bar_for_its_attachments_on_a_terminal_only(known, tmp_path):
+    terminal = _Terminal()
+    call_command("export_consultation", known.discussion.slug, "-o", str(tmp_path / "b.zip"), stdout=terminal)
+    assert "\rAttachments [" in terminal.getvalue() and "1 of 1 (100 %)" in terminal.getvalue()
+    plain = io.StringIO()
+    call_command("export_consultation", known.discussion.slug, "-o", str(tmp_path / "c.zip"), stdout=plain)
+    assert "\r" not in plain.getvalue()

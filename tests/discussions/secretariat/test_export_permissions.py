@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Disposition
+from hub.jobs.models import Job
+from tests.discussions.secretariat.conftest import start_export
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +18,7 @@ def _urls(k) -> list[tuple[str, str]]:
         ("get", reverse("discussions:secretariat")),
         ("get", reverse("discussions:secretariat-export")),
         ("get", reverse("discussions:secretariat-export-count")),
-        ("get", reverse("discussions:secretariat-export-csv")),
-        ("get", reverse("discussions:secretariat-export-xlsx")),
-        ("get", reverse("discussions:secretariat-export-attachments")),
-        ("get", reverse("discussions:secretariat-export-bundle") + f"?discussion={k.discussion.pk}"),
+        ("post", reverse("discussions:secretariat-export-start") + f"?discussion={k.discussion.pk}"),
         ("get", reverse("discussions:secretariat-synthesis", kwargs={"slug": slug})),
         ("get", reverse("discussions:secretariat-responses", kwargs={"slug": slug})),
         ("post", reverse("discussions:secretariat-response-record", kwargs={"pk": k.chinese.pk})),
@@ -60,6 +59,7 @@ def test_signed_in_people_without_the_export_permission_are_refused_everywhere(c
         assert response.status_code == 403, (who, url)
         _assert_no_data(response)
     assert not Disposition.objects.filter(comment=known.chinese).exists()
+    assert not Job.objects.exists()
     known.discussion.refresh_from_db()
     assert known.discussion.publish_responses is False
 
@@ -73,3 +73,37 @@ def test_the_secretariat_reaches_every_secretariat_url(client, known):
         if method == "post":
             assert "/secretariat/" in response["Location"]
     assert Disposition.objects.get(comment=known.chinese).outcome == "taken_up"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-bom", "xlsx", "attachments", "bundle"])
+def test_every_export_format_is_refused_to_people_without_the_export_permission(client, known, fmt):
+    for user in (make_user(), make_user(role="Moderators")):
+        client.force_login(user)
+        assert start_export(client, fmt, {"discussion": known.discussion.pk}).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_a_secretariat_export_job_is_404_to_everyone_without_the_export_permission(
+        client, known, export_download):
+    owner = make_user(role="Secretariat")
+    client.force_login(owner)
+    assert export_download(client, "csv", {"discussion": known.discussion.pk}).status_code == 200
+    job = Job.objects.get()
+    urls = [job.get_absolute_url(), reverse("jobs:status", kwargs={"pk": job.pk}),
+            reverse("jobs:download", kwargs={"pk": job.pk})]
+    author = make_user()
+    known.chinese.author = author
+    known.chinese.save(update_fields=["author"])
+    moderator = make_user()
+    known.discussion.moderators.add(moderator)
+    for user in (make_user(), author, make_user(role="Moderators"), moderator):
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 404, url
+            _assert_no_data(response)
+    # Another member of the secretariat may follow and download it.
+    client.force_login(make_user(role="Secretariat"))
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    client.logout()
+    assert [client.get(url).status_code for url in urls] == [302, 302, 302]
