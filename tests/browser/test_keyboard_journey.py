@@ -60,7 +60,7 @@ def tab_to(page, role: str, name: str, *, inside: str | None = None, limit: int 
 def sign_in_with_the_keyboard(page, email: str) -> None:
     page.context.clear_cookies()
     page.goto("/")
-    tab_to(page, "link", "Log in to post a comment")
+    tab_to(page, "link", "Sign in to post a comment")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     tab_to(page, "textbox", "Email")
@@ -149,7 +149,11 @@ def test_a_whole_consultation_with_the_keyboard_alone(page, tmp_path):
     # The secretariat starts an export of the feedback.
     sign_in_with_the_keyboard(page, "jonas@example.org")
     page.goto("/discussions/secretariat/export/")
-    tab_to(page, "link", "CSV (UTF-8)")
+    tab_to(page, "button", "CSV (UTF-8)")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # starts the export job; its page shows the progress, then the download
+    expect(page.get_by_role("heading", name="Feedback export")).to_be_visible()
+    tab_to(page, "link", "Download feedback-")
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     path = tmp_path / "feedback.csv"
