@@ -152,7 +152,12 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(ENV.get("HUB_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(ENV.get("HUB_MEDIA_ROOT", BASE_DIR / "media"))
-# No MEDIA_URL is served: uploaded files go out only through views that check permissions.
+# No MEDIA_URL is served: uploaded files go out only through views that check permissions. Behind nginx, set
+# HUB_ACCEL_REDIRECT_PREFIX (e.g. /protected-media/, an `internal` location aliasing MEDIA_ROOT): the view checks
+# permission and answers X-Accel-Redirect, nginx sends the file.
+HUB_ACCEL_REDIRECT_PREFIX = ENV.get("HUB_ACCEL_REDIRECT_PREFIX", "")
+if HUB_ACCEL_REDIRECT_PREFIX and not (HUB_ACCEL_REDIRECT_PREFIX.startswith("/") and HUB_ACCEL_REDIRECT_PREFIX.endswith("/")):
+    raise ValueError(f"HUB_ACCEL_REDIRECT_PREFIX must start and end with /; got {HUB_ACCEL_REDIRECT_PREFIX!r}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
