@@ -55,6 +55,10 @@ def _render(request: HttpRequest, template: str, status: int, *, full_layout: bo
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    # Django turns a session it could not save into a 400 (SessionInterrupted); when the database is what failed,
+    # the truth is 503: nothing was wrong with the request, and sending it again will work.
+    if database_is_down(exception or sys.exc_info()[1]):
+        return service_unavailable(request)
     return _render(request, "errors/400.html", 400, full_layout=False)
 
 

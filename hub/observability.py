@@ -129,8 +129,10 @@ def logging_config(*, level: str, log_format: str) -> dict:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "hub", "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
-            # Server errors (and 503s) with their traceback, whatever the root level: "ERROR django.request".
-            "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+            # Server errors (and 503s) with their traceback, whatever the root level: "ERROR django.request";
+            # refused requests (400, 403 with the CSRF reason, 404) as WARNING lines.
+            "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             "hub.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             "hub.errors": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             "hub.cache": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -14,6 +14,20 @@ def fails_with_a_bug(request):
     raise ZeroDivisionError("a bug")
 
 
+def loses_the_session_with_the_database(request):
+    """What SessionMiddleware does when the database fails while it saves the session."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    try:
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise UpdateError
+    except UpdateError:
+        raise SessionInterrupted("The request's session was deleted before the request completed.")
+
+
 def refuses(request):
     raise PermissionDenied("Only moderators may do this.")
 
@@ -25,6 +39,7 @@ def suspicious(request):
 urlpatterns = [
     path("test/db-down/", fails_with_the_database_down),
     path("test/bug/", fails_with_a_bug),
+    path("test/session-lost/", loses_the_session_with_the_database),
     path("test/refused/", refuses),
     path("test/suspicious/", suspicious),
     *site_patterns,

@@ -109,6 +109,12 @@ def test_the_database_being_down_answers_503_with_retry_after(failing_site, quie
     assert_site_layout(html)
 
 
+def test_a_session_lost_because_the_database_went_down_answers_503_not_400(failing_site, quiet_client):
+    response = quiet_client.get("/test/session-lost/")
+    assert response.status_code == 503
+    assert "briefly unavailable" in response.content.decode()
+
+
 def test_the_503_page_is_translated(failing_site, quiet_client):
     response = quiet_client.get("/test/db-down/", HTTP_ACCEPT_LANGUAGE="es")
     assert '<html lang="es"' in response.content.decode()
