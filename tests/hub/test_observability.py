@@ -52,6 +52,16 @@ def test_log_lines_during_a_request_carry_its_id(client, settings, caplog):
     assert record.status == 200 and record.path == "/about/" and record.duration_ms >= 0
 
 
+def test_djangos_own_line_about_a_refused_request_carries_its_id(client, caplog):
+    """Django logs "Not Found" after the middleware has answered; the id comes from the request it passes."""
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/no-such-page/")
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Not Found: /no-such-page/"
+    assert record.request_id == response["X-Request-ID"]
+
+
 def test_a_fast_request_is_not_logged(client, settings, caplog):
     settings.HUB_SLOW_REQUEST_MS = 60_000
     with caplog.at_level(logging.WARNING, logger="hub.request"):
