@@ -43,7 +43,7 @@ forwarded_allow_ips = "127.0.0.1,::1"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("HUB_GUNICORN_LOG_LEVEL", "info")
-access_log_format = ('%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(f)s" "%(a)s"')
+access_log_format = ('%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(f)s" "%(a)s"')
 
 if os.environ.get("HUB_LOG_FORMAT", "text").strip().lower() == "json":
     # The same JSON lines as the app (hub/observability.py): the access line is the "message".
