@@ -74,7 +74,8 @@ load: install
 	$(PY) bench/load.py $(LOAD_ARGS)
 
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do case $$script in bench/stack.py|bench/scale.py|bench/load.py) continue;; esac; \
+		echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

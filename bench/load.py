@@ -302,6 +302,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=2.0, help="seconds a visitor waits between pages")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
     parser.add_argument("--max-seconds", type=float, default=420)
+    parser.add_argument("--broker-db", type=int, default=6, help="database of the machine's Redis for the broker")
     args = parser.parse_args()
     if args.short:
         args.stakeholders, args.comments, args.visitors, args.max_seconds = 10, 3, 10, min(args.max_seconds, 180)
@@ -319,9 +320,9 @@ def main() -> int:
         create_database(pg.base_url(), "hub_load")
         import redis
 
-        redis.Redis.from_url(f"{MACHINE_REDIS}/6").flushdb()
+        redis.Redis.from_url(f"{MACHINE_REDIS}/{args.broker_db}").flushdb()
         stack = Stack(root=root, database_url=pg.url("hub_load") + "?conn_max_age=60", cache_url=redis_server.url(0),
-                      broker_url=f"{MACHINE_REDIS}/6", ports=[8123, 8124], nginx_port=8120,
+                      broker_url=f"{MACHINE_REDIS}/{args.broker_db}", ports=[8123, 8124], nginx_port=8120,
                       workers_per_server=args.workers,
                       extra_env={"HUB_COMMENT_RATE_LIMIT": "100000/h", "HUB_SLOW_REQUEST_MS": "5000"})
         seed = stack.prepare(stakeholders=args.stakeholders)

@@ -45,15 +45,22 @@ def post_comment(client: Client, base: str, slug: str, question: int, body: str,
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="hub_s2_bench", help="recreated on the machine's PostgreSQL")
+    parser.add_argument("--cache-db", type=int, default=4, help="Redis database for cache, sessions, rate limits")
+    parser.add_argument("--broker-db", type=int, default=5, help="Redis database for the task broker")
+    args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="hub-scale-"))
-    database = "hub_s2_bench"
+    database = args.database
     create_database(MACHINE_PG, database)
     import redis
 
-    for db in (4, 5):
+    for db in (args.cache_db, args.broker_db):
         redis.Redis.from_url(f"{MACHINE_REDIS}/{db}").flushdb()
-    stack = Stack(root=root, database_url=f"{MACHINE_PG}/{database}", cache_url=f"{MACHINE_REDIS}/4",
-                  broker_url=f"{MACHINE_REDIS}/5", ports=[8113, 8114], nginx_port=8110, workers_per_server=2,
+    stack = Stack(root=root, database_url=f"{MACHINE_PG}/{database}", cache_url=f"{MACHINE_REDIS}/{args.cache_db}",
+                  broker_url=f"{MACHINE_REDIS}/{args.broker_db}", ports=[8113, 8114], nginx_port=8110, workers_per_server=2,
                   extra_env={"HUB_COMMENT_RATE_LIMIT": f"{RATE}/h"})
     try:
         seed = stack.prepare(stakeholders=1)
