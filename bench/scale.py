@@ -9,8 +9,10 @@ folder. Then prints PASS/FAIL for each check and exits non-zero if any fails. Bo
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -123,6 +125,22 @@ def main() -> int:
         status, _, _, _ = person.post(b("/accounts/logout/"), {})
         _, _, html, _ = person.get(a("/profile/"))
         check("signing out on B signs out on A", status == 302 and ("Sign out" not in html and "Log out" not in html))
+
+        # A graceful reload (what `systemctl reload hub-web` sends): new workers, and no request is refused.
+        port = stack.ports[0]
+        before = set(stack.worker_pids(port))
+        os.kill(stack.servers[port].pid, signal.SIGHUP)
+        statuses, started = [], time.monotonic()
+        while time.monotonic() - started < 30:
+            statuses.append(Client().get(a("/about/"))[0])
+            now = set(stack.worker_pids(port))
+            if len(now) == stack.workers_per_server and not now & before and time.monotonic() - started > 2:
+                break
+            time.sleep(0.1)
+        after = set(stack.worker_pids(port))
+        check("graceful reload (HUP) of server A: new workers, every request answered",
+              statuses and set(statuses) == {200} and not after & before,
+              f"{len(statuses)} requests meanwhile, workers {sorted(before)} -> {sorted(after)}")
 
         worker_log = (root / "worker.log").read_text()
         check("the task worker runs beside them", "ready." in worker_log)
