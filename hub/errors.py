@@ -1,7 +1,7 @@
 """The site's error pages: 400, 403, 404, CSRF failure, 500 and 503.
 
 400, 403, 404 and the CSRF failure use the full layout (templates/base.html): the database is there, and the
-person keeps their menu. 500 and 503 are rendered from `errors/lean_base.html` without the request's context
+person keeps their menu. 500 and 503 are rendered from `hub/errors/lean_base.html` without the request's context
 processors, so they never touch the database or the session: they work while PostgreSQL is down.
 
 A 500 caused by the database being unreachable (OperationalError, InterfaceError: refused connection, server
@@ -59,22 +59,22 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     # the truth is 503: nothing was wrong with the request, and sending it again will work.
     if database_is_down(exception or sys.exc_info()[1]):
         return service_unavailable(request)
-    return _render(request, "errors/400.html", 400, full_layout=False)
+    return _render(request, "hub/errors/400.html", 400, full_layout=False)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     reason = str(exception) if exception is not None and str(exception) else ""
-    return _render(request, "errors/403.html", 403, full_layout=True, reason=reason)
+    return _render(request, "hub/errors/403.html", 403, full_layout=True, reason=reason)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return _render(request, "errors/404.html", 404, full_layout=True)
+    return _render(request, "hub/errors/404.html", 404, full_layout=True)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _render(request, "errors/csrf.html", 403, full_layout=True)
+    return _render(request, "hub/errors/csrf.html", 403, full_layout=True)
 
 
 def database_is_down(exc: BaseException | None) -> bool:
@@ -89,7 +89,7 @@ def database_is_down(exc: BaseException | None) -> bool:
 
 
 def service_unavailable(request: HttpRequest | None) -> HttpResponse:
-    response = _render(request, "errors/503.html", 503, full_layout=False)
+    response = _render(request, "hub/errors/503.html", 503, full_layout=False)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -98,4 +98,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: Django calls it while handling the exception, so sys.exc_info() names the cause."""
     if database_is_down(sys.exc_info()[1]):
         return service_unavailable(request)
-    return _render(request, "errors/500.html", 500, full_layout=False)
+    return _render(request, "hub/errors/500.html", 500, full_layout=False)
