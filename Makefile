@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium gettext axe migrate demo bench clean worker beat messages
+.PHONY: run test install install-dev chromium gettext axe migrate demo bench clean worker beat messages serve serve-prepare scale-demo load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,28 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A hub beat --loglevel=INFO --schedule=$${HUB_BEAT_SCHEDULE_FILE:-celerybeat-schedule}
 
+# Production: the environment holds the settings (deploy/hub.env.example); nothing here turns DEBUG on.
+# serve-prepare migrates, collects static files and refuses to go on if `check --deploy` has any warning.
+serve-prepare: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py check --deploy --fail-level $${HUB_DEPLOY_CHECK_LEVEL:-WARNING}
+
+# gunicorn with deploy/gunicorn.conf.py (HUB_WEB_BIND, HUB_WEB_WORKERS); `kill -HUP <pid>` reloads gracefully.
+serve: serve-prepare
+	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
+# Two gunicorns behind nginx on one database, Redis and media folder, checked end to end (bench/scale.py).
+scale-demo: install
+	$(PY) bench/scale.py
+
+# Load and fault tests on a throwaway PostgreSQL and Redis of their own (bench/load.py; --short for CI).
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do case $$script in bench/stack.py|bench/scale.py|bench/load.py) continue;; esac; \
+		echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -111,7 +111,9 @@ class Thread:
 def comments_for_thread(discussion: Discussion) -> list[Comment]:
     """Every comment of the discussion (its `body_text` deferred), each with `priority_list`, `group_list` and
     `attachment_list`: four queries whatever the size. The related rows are grouped by hand rather than with prefetch_related, whose
-    per-object querysets cost more than the queries themselves on a thread of a thousand comments."""
+    per-object querysets cost more than the queries themselves on a thread of a thousand comments. The queries run
+    one after the other outside a transaction, so rows of a comment committed in between are skipped (bench/load.py
+    found the KeyError this caused under load)."""
     # The plain-text copy of each body is as long as the body and the page never shows it.
     comments = list(Comment.objects.filter(discussion=discussion).select_related("disposition").defer("body_text")
                     .order_by("created_at", "id"))
@@ -136,7 +138,8 @@ def comments_for_thread(discussion: Discussion) -> list[Comment]:
         if priority is None:
             priority = priorities[pk] = Priority(pk=pk, kind=kind, number=number, title=title,
                                                  workplan=workplan_of(workplan_id, slug))
-        by_id[comment_id].priority_list.append(priority)
+        if comment_id in by_id:  # a comment posted since the first query is not on this page; skip its rows
+            by_id[comment_id].priority_list.append(priority)
     groups: dict[int, WorkingGroup] = {}
     rows = (Comment.working_groups.through.objects.filter(comment__discussion=discussion)
             .values_list("comment_id", "workinggroup_id", "workinggroup__name", "workinggroup__slug",
@@ -147,9 +150,11 @@ def comments_for_thread(discussion: Discussion) -> list[Comment]:
         if group is None:
             group = groups[pk] = WorkingGroup(pk=pk, name=name, slug=slug,
                                               workplan=workplan_of(workplan_id, workplan_slug))
-        by_id[comment_id].group_list.append(group)
+        if comment_id in by_id:
+            by_id[comment_id].group_list.append(group)
     for attachment in Attachment.objects.filter(comment__discussion=discussion).order_by("id"):
-        by_id[attachment.comment_id].attachment_list.append(attachment)
+        if attachment.comment_id in by_id:
+            by_id[attachment.comment_id].attachment_list.append(attachment)
     return comments
 
 

@@ -112,11 +112,13 @@ def parse_database_url(url: str | None, base_dir: Path) -> dict:
 
 
 def parse_cache_url(url: str | None) -> dict:
-    """Turn HUB_CACHE_URL into a Django CACHES entry: none → local memory; redis:// or rediss:// → Redis."""
+    """Turn HUB_CACHE_URL into a Django CACHES entry: none → local memory; redis:// or rediss:// → Redis (with a
+    per-process fall-back while Redis does not answer)."""
     if not url or url.startswith("locmem:"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hub",
                 "OPTIONS": {"MAX_ENTRIES": 5000}}
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "hub"}
+        # Django's Redis backend, falling back to this process's memory while Redis is away (hub/cache.py).
+        return {"BACKEND": "hub.cache.FailoverRedisCache", "LOCATION": url, "KEY_PREFIX": "hub"}
     raise ValueError(f"HUB_CACHE_URL scheme {scheme!r} is not supported; use redis://host:6379/0")

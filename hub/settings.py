@@ -8,6 +8,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from hub.envconfig import env_bool, env_int, env_list, env_networks, env_rate, parse_cache_url, parse_database_url
+from hub.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hub.observability.RequestIdMiddleware",  # first: every response, redirects and errors too, carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +100,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One process: the local-memory cache. Several processes or servers: set HUB_CACHE_URL=redis://host:6379/0 so
 # rate limits and rendered comment fragments are shared.
 CACHES = {"default": parse_cache_url(ENV.get("HUB_CACHE_URL"))}
+# Sessions: with a shared cache (Redis), read from it and written through to the database ("cached_db"), so losing
+# Redis signs nobody out. With the per-process memory cache, the database alone: a cached copy in one process would
+# outlive a sign-out made in another.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if ENV.get("HUB_CACHE_URL", "").startswith("redis")
+                  else "django.contrib.sessions.backends.db")
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -148,7 +155,12 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(ENV.get("HUB_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(ENV.get("HUB_MEDIA_ROOT", BASE_DIR / "media"))
-# No MEDIA_URL is served: uploaded files go out only through views that check permissions.
+# No MEDIA_URL is served: uploaded files go out only through views that check permissions. Behind nginx, set
+# HUB_ACCEL_REDIRECT_PREFIX (e.g. /protected-media/, an `internal` location aliasing MEDIA_ROOT): the view checks
+# permission and answers X-Accel-Redirect, nginx sends the file.
+HUB_ACCEL_REDIRECT_PREFIX = ENV.get("HUB_ACCEL_REDIRECT_PREFIX", "")
+if HUB_ACCEL_REDIRECT_PREFIX and not (HUB_ACCEL_REDIRECT_PREFIX.startswith("/") and HUB_ACCEL_REDIRECT_PREFIX.endswith("/")):
+    raise ValueError(f"HUB_ACCEL_REDIRECT_PREFIX must start and end with /; got {HUB_ACCEL_REDIRECT_PREFIX!r}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -213,12 +225,16 @@ CONTENT_SECURITY_POLICY = {
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": ENV.get("HUB_LOG_LEVEL", "WARNING")},
-}
+# Logs (hub/observability.py): every line carries the request id; HUB_LOG_FORMAT=json writes one JSON object per
+# line; requests slower than HUB_SLOW_REQUEST_MS are logged as warnings by `hub.request`.
+HUB_LOG_FORMAT = ENV.get("HUB_LOG_FORMAT", "text").strip().lower()
+if HUB_LOG_FORMAT not in ("text", "json"):
+    raise ValueError(f"HUB_LOG_FORMAT must be text or json; got {HUB_LOG_FORMAT!r}")
+HUB_SLOW_REQUEST_MS = env_int(ENV, "HUB_SLOW_REQUEST_MS", 1000)
+LOGGING_CONFIG = "logging.config.dictConfig"
+LOGGING = logging_config(level=ENV.get("HUB_LOG_LEVEL", "WARNING").upper(), log_format=HUB_LOG_FORMAT)
+# Error pages (hub/errors.py; the 400/403/404/500 handlers are in hub/urls.py).
+CSRF_FAILURE_VIEW = "hub.errors.csrf_failure"
 
 # The site's public address, used for links in e-mails sent outside a request (digests, notifications).
 HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")

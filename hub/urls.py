@@ -6,6 +6,12 @@ from hub import views
 
 app_name = "hub"
 
+# The site's error pages (hub/errors.py): 500 (and 503 when the database is down) render without the database.
+handler400 = "hub.errors.bad_request"
+handler403 = "hub.errors.permission_denied"
+handler404 = "hub.errors.page_not_found"
+handler500 = "hub.errors.server_error"
+
 hub_patterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),

@@ -106,3 +106,32 @@ def test_the_feedback_of_a_priority_loads_in_fixed_queries(django_assert_num_que
         for item in items:
             item.discussion.title, [p.code for p in item.priorities.all()], list(item.attachments.all())
     assert len(items) == n
+
+
+def test_a_comment_posted_while_the_thread_loads_is_left_for_the_next_page_view():
+    """The thread's four queries run one after the other: a comment (with a priority, a working group and a file)
+    committed between the first and the others must not break the page (it did under bench/load.py)."""
+    from django.db import connection
+
+    from discussions.selectors import comments_for_thread
+    from tests.factories import make_attachment, make_priority, make_working_group, make_workplan
+
+    workplan = make_workplan()
+    discussion = make_discussion(workplan=workplan)
+    priority, group = make_priority(workplan=workplan), make_working_group(workplan=workplan)
+    shown = make_comment(discussion=discussion, priorities=[priority])
+    state = {"done": False}
+
+    def posts_meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not state["done"] and 'FROM "discussions_comment"' in sql:
+            state["done"] = True
+            late = make_comment(discussion=discussion, priorities=[priority], working_groups=[group])
+            make_attachment(comment=late)
+        return result
+
+    with connection.execute_wrapper(posts_meanwhile):
+        comments = comments_for_thread(discussion)
+    assert state["done"]
+    assert [c.pk for c in comments] == [shown.pk]
+    assert comments[0].priority_list == [priority] and comments[0].attachment_list == []

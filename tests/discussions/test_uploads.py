@@ -300,6 +300,20 @@ def test_a_published_comments_file_downloads_as_an_attachment_with_nosniff(clien
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_behind_nginx_a_download_is_handed_to_nginx_after_the_permission_check(client, settings):
+    settings.HUB_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    attachment = make_attachment(comment=make_comment(), name="Position “final”.pdf")
+    response = client.get(reverse("discussions:attachment-download", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/protected-media/" + attachment.file.name
+    assert response.content == b""  # nginx sends the bytes
+    assert "filename*=UTF-8''Position%20%E2%80%9Cfinal%E2%80%9D.pdf" in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+    pending = make_attachment(comment=make_comment(status="pending"))
+    refused = client.get(reverse("discussions:attachment-download", args=[pending.pk]))
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+
+
 @pytest.mark.parametrize("status", ["pending", "declined", "hidden", "withdrawn"])
 def test_an_unpublished_comments_file_is_only_for_its_author_and_moderators(client, status):
     author = make_user()

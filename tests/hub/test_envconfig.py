@@ -73,7 +73,7 @@ def test_no_cache_url_means_the_local_memory_cache():
 
 def test_a_redis_cache_url_selects_the_redis_backend_with_that_location():
     config = parse_cache_url("redis://127.0.0.1:6379/2")
-    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["BACKEND"] == "hub.cache.FailoverRedisCache"
     assert config["LOCATION"] == "redis://127.0.0.1:6379/2"
 
 
