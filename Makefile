@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev chromium gettext axe migrate demo bench clean worker beat messages serve serve-prepare scale-demo load
+.PHONY: run test install install-dev chromium gettext nginx wrk axe migrate demo bench clean worker beat messages serve serve-prepare scale-demo load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ install-dev: $(VENV)/.installed-dev
 
 chromium:
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# Debian's nginx (the front of make scale-demo) and wrk (the load generator of bench/serve.py).
+nginx:
+	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx; }
+
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
 
 # GNU gettext: makemessages/compilemessages, and the translation guard (tests/test_translations.py) uses both.
 gettext:
@@ -74,7 +81,7 @@ serve: serve-prepare
 	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 # Two gunicorns behind nginx on one database, Redis and media folder, checked end to end (bench/scale.py).
-scale-demo: install
+scale-demo: install nginx
 	$(PY) bench/scale.py
 
 # Load and fault tests on a throwaway PostgreSQL and Redis of their own (bench/load.py; --short for CI).
