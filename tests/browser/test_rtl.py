@@ -114,3 +114,15 @@ def test_the_arabic_pages_fit_a_small_screen(page, scene):
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     _no_sideways_overflow(page)
     _shoot(page, "ar-discussion-small.png")
+
+
+@pytest.mark.parametrize("width", [800, 1024])
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+def test_the_header_items_never_overlap_at_middle_widths(page, scene, prefix, width):
+    moderator = scene[0]
+    login(page, moderator.email, PASSWORD)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{prefix}/discussions/")
+    _header_items_do_not_overlap(page)
+    _no_sideways_overflow(page)
+    _shoot(page, f"header{prefix.replace('/', '-') or '-en'}-{width}.png")

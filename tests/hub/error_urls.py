@@ -1,6 +1,7 @@
 """The site's URLs plus views that fail on purpose, for tests/hub/test_error_pages.py."""
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import OperationalError
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
 from hub.urls import handler400, handler403, handler404, handler500, urlpatterns as site_patterns  # noqa: F401
@@ -36,11 +37,15 @@ def suspicious(request):
     raise SuspiciousOperation("odd request")
 
 
+# Under the language prefix like every page (/test/… in English, /es/test/… in Spanish).
 urlpatterns = [
-    path("test/db-down/", fails_with_the_database_down),
-    path("test/bug/", fails_with_a_bug),
-    path("test/session-lost/", loses_the_session_with_the_database),
-    path("test/refused/", refuses),
-    path("test/suspicious/", suspicious),
+    *i18n_patterns(
+        path("test/db-down/", fails_with_the_database_down),
+        path("test/bug/", fails_with_a_bug),
+        path("test/session-lost/", loses_the_session_with_the_database),
+        path("test/refused/", refuses),
+        path("test/suspicious/", suspicious),
+        prefix_default_language=False,
+    ),
     *site_patterns,
 ]

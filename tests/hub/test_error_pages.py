@@ -118,7 +118,7 @@ def test_a_session_lost_because_the_database_went_down_answers_503_not_400(faili
 
 
 def test_the_503_page_is_translated(failing_site, quiet_client):
-    response = quiet_client.get("/test/db-down/", HTTP_ACCEPT_LANGUAGE="es")
+    response = quiet_client.get("/es/test/db-down/")
     assert '<html lang="es"' in response.content.decode()
     with translation.override("es"):
         expected = translation.gettext("The site is briefly unavailable")

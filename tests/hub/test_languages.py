@@ -182,3 +182,10 @@ def test_a_first_profile_proposes_the_language_the_person_reads_the_site_in(clie
     client.force_login(user)
     html = client.get("/es/profile/").content.decode()
     assert re.search(r'<option value="es"[^>]*selected', html)
+
+
+@pytest.mark.parametrize("path", ["/about/", "/fr/about/", "/ar/discussions/"])
+def test_pages_do_not_vary_by_the_browsers_language_since_the_url_says_it(client, path):
+    response = client.get(path, headers={"accept-language": "es"})
+    assert "accept-language" not in response.headers.get("Vary", "").lower()
+    assert response["Content-Language"] == (path.split("/")[1] if path.count("/") > 2 else "en")
