@@ -3,8 +3,6 @@ default the interface's), its body carries `lang` (and `dir`), exports and bundl
 interface language never changes what people wrote."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 
@@ -116,23 +114,6 @@ def test_switching_the_interface_language_never_changes_what_people_wrote(client
     arabic.refresh_from_db()
     french.refresh_from_db()
     assert (arabic.language, french.language) == ("ar", "fr")
-
-
-def test_the_export_has_a_language_column_and_the_page_filters_on_it(client):
-    discussion = make_discussion()
-    make_comment(discussion=discussion, language="fr", body="<p>Français</p>", body_text="Français")
-    make_comment(discussion=discussion, language="ar", body="<p>عربي</p>", body_text="عربي")
-    client.force_login(make_user(role="Secretariat"))
-    response = client.get(reverse("discussions:secretariat-export-csv"), {"discussion": discussion.pk})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert {(r["Comment (plain text)"], r["Language"]) for r in rows} == {("Français", "fr"), ("عربي", "ar")}
-    response = client.get(reverse("discussions:secretariat-export-csv"), {"discussion": discussion.pk, "language": "ar"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert [r["Comment (plain text)"] for r in rows] == ["عربي"]
-    page = client.get(reverse("discussions:secretariat-export"), {"discussion": discussion.pk, "language": "fr"})
-    html = page.content.decode()
-    assert 'name="language"' in html
-    assert re.search(r"\b1 comment matches", html)
 
 
 def test_the_bundle_carries_the_comment_language_and_the_importer_reads_it(tmp_path):
