@@ -259,3 +259,35 @@ def test_the_reply_form_with_a_file_and_a_restored_draft_has_no_serious_accessib
     page.goto(page.url)  # opened afresh: the draft comes back
     expect(page.get_by_role("button", name="Discard the draft")).to_be_visible()
     assert serious_violations(page) == []
+
+
+def test_an_unsaved_edit_comes_back_over_the_comment_can_be_discarded_to_the_saved_text_and_goes_once_saved(page):
+    author = make_user(email="amina@example.org")
+    comment = make_comment(author=author, status="pending", body="<p>Our first answer.</p>",
+                           body_text="Our first answer.")
+    login(page, "amina@example.org", PASSWORD)
+    url = reverse("discussions:comment-edit", args=[comment.pk])
+    page.goto(url)
+    expect(editor(page)).to_have_text("Our first answer.")
+    editor(page).click()
+    page.keyboard.press("End")
+    page.keyboard.type(" And a second thought.")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.endsWith(':edit-%d'))" % comment.pk)
+
+    page.goto(url)
+    expect(page.get_by_role("status").filter(has_text="We restored your unsent draft from")).to_be_visible()
+    expect(editor(page)).to_have_text("Our first answer. And a second thought.")
+    page.get_by_role("button", name="Discard the draft").click()
+    expect(editor(page)).to_have_text("Our first answer.")
+    assert drafts(page) == {}
+
+    page.keyboard.press("End")
+    page.keyboard.type(" Revised.")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.endsWith(':edit-%d'))" % comment.pk)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Your changes are saved")).to_be_visible()
+    comment.refresh_from_db()
+    assert "Our first answer. Revised." in comment.body_text
+    assert drafts(page) == {}
+    page.goto(url)
+    expect(page.get_by_text("We restored your unsent draft")).to_have_count(0)
