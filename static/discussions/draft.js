@@ -3,8 +3,10 @@
 //
 // A comment form names its draft in `data-draft-key` ("hub-draft:<user>:<target>", one per person and form target:
 // a question, the comment replied to, a general comment, or the comment being edited). What is kept: the editor's
-// HTML (`body_html`), the plain textarea, `body_format`, the ticked priorities and working groups. It is saved as
-// the person types (at most once a second, and at once when the form is sent or the page is left).
+// HTML (`body_html`), the plain textarea, `body_format`, the ticked priorities and working groups, and the names of
+// the files kept on the server for the form (files cannot be kept in a draft: the notice asks to choose them
+// again). It is saved as the person types (at most once a second, and at once when the form is sent or the page is
+// left), and when the server sends the form back after a preview or an error.
 //
 // A draft is put back only when the form opens fresh (`data-draft-fresh`: not a form the server sent back after a
 // preview or an error, which already holds what was sent), and, for a new comment, only when the form is empty;
@@ -84,6 +86,10 @@
     if (body) state.body = body.value;
     if (html) state.bodyHtml = html.value;
     if (format) state.bodyFormat = format.value;
+    // Only the names of the files kept on the server for this form: the files themselves are not in a draft.
+    state.files = Array.prototype.map.call(form.querySelectorAll(".staged-file-name"), function (el) {
+      return el.textContent;
+    });
     CHOICES.forEach(function (name) {
       state[name] = Array.prototype.map.call(
         form.querySelectorAll("input[type=checkbox][name='" + name + "']:checked"), function (cb) { return cb.value; });
@@ -145,6 +151,10 @@
     time.textContent = formatTime(draft.savedAt);
     text.appendChild(time);
     text.appendChild(document.createTextNode(parts.slice(1).join("%(time)s")));
+    if (draft.files && draft.files.length) {
+      text.appendChild(document.createTextNode(" " + text.getAttribute("data-files").replace("%(names)s",
+        draft.files.join(", "))));
+    }
     notice.querySelector("[data-draft-discard]").addEventListener("click", function (e) {
       onDiscard();
       text.textContent = text.getAttribute("data-discarded");
@@ -184,6 +194,9 @@
       try { store.setItem(key, JSON.stringify(state)); } catch (err) { /* full or refused: keep typing */ }
     }
     function later() { if (!timer) timer = window.setTimeout(save, THROTTLE_MS); }
+    // A form the server sent back (after a preview, an error, a file removed) holds what was sent, and the files
+    // now kept for it: that is the draft from here on.
+    if (!form.hasAttribute("data-draft-fresh")) save();
     form.addEventListener("input", later);
     form.addEventListener("change", later);
     // Kept when the form is sent too: if the post does not get through (an expired session), the text is here.

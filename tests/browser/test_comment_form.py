@@ -258,6 +258,8 @@ def test_the_reply_form_with_a_file_and_a_restored_draft_has_no_serious_accessib
     assert serious_violations(page) == []
     page.goto(page.url)  # opened afresh: the draft comes back
     expect(page.get_by_role("button", name="Discard the draft")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="We restored your unsent draft")).to_contain_text(
+        "Files are not kept with a draft: choose them again (paper.pdf).")
     assert serious_violations(page) == []
 
 
