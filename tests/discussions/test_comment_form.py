@@ -191,7 +191,7 @@ def test_the_reply_page_shows_the_parents_author_date_and_full_text_open_not_col
     assert "<details" not in page
     assert "The comment you reply to" in section
     assert "Richard Franciscus van der Berg" in section
-    assert '<time datetime="2024-09-15T13:30:00+00:00">15 September 2024, 13:30</time>' in section
+    assert '<time class="comment-date" datetime="2024-09-15T13:30:00+00:00">15 September 2024, 13:30</time>' in section
     assert "Paragraph 1:" in section and "Paragraph 30: we ask the network to fund the indicators." in section
     assert "<li>first point</li>" in section
 
