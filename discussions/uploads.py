@@ -40,18 +40,49 @@ def max_files() -> int:
     return int(getattr(settings, "HUB_ATTACHMENT_MAX_FILES", MAX_FILES))
 
 
-def sort_files(uploads, *, already: int = 0) -> tuple[list[CheckedFile], list[str]]:
-    """The uploads that pass, and a message for each that does not (or for too many files in all)."""
+def sort_files(uploads, *, already: int = 0, present=()) -> tuple[list[CheckedFile], list[str], list[str]]:
+    """The uploads that pass, a message for each that does not (or for too many files in all), and a notice for
+    each that is already attached or staged: the same name and the same content (the sha256 computed here), given
+    as `present` (objects with `name`/`original_name` and `sha256`). A repeated file is left out, not counted
+    against the limit and not an error: the person chose it twice, and it is attached once."""
     uploads = [u for u in uploads if u]
-    if already + len(uploads) > max_files():
-        return [], [_("You can attach at most %(n)d files to a comment.") % {"n": max_files()}]
-    errors, checked = [], []
+    if not uploads:
+        return [], [], []
+    present = list(present)
+    too_many = [_("You can attach at most %(n)d files to a comment.") % {"n": max_files()}]
+    if already + len(uploads) > max_files() + len(present):
+        return [], too_many, []  # more than fit even if every one repeats a file already there: nothing is read
+    seen = {file_identity(f) for f in present}
+    errors, checked, repeated = [], [], []
     for upload in uploads:
         try:
-            checked.append(check_file(upload))
+            candidate = check_file(upload)
         except ValidationError as exc:
             errors.extend(exc.messages)
-    return checked, errors
+            continue
+        if file_identity(candidate) in seen:
+            repeated.append(_("“%(name)s” is already attached.") % {"name": candidate.name})
+            continue
+        seen.add(file_identity(candidate))
+        checked.append(candidate)
+    if already + len(checked) > max_files():
+        return [], too_many, repeated
+    return checked, errors, repeated
+
+
+def file_identity(file) -> tuple[str, str]:
+    """What makes two files the same attachment: the same name and the same content."""
+    return (getattr(file, "original_name", None) or file.name, file.sha256)
+
+
+def distinct_files(files: list[CheckedFile]) -> list[CheckedFile]:
+    """`files` without repeats (same name and content), keeping the first of each."""
+    seen, kept = set(), []
+    for checked in files:
+        if file_identity(checked) not in seen:
+            seen.add(file_identity(checked))
+            kept.append(checked)
+    return kept
 
 
 # Staging: files checked on a preview (or on a form shown again with an error) wait in storage, referred to by a

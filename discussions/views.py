@@ -106,6 +106,21 @@ def _refusal(check, *args, **kwargs) -> str:
     return ""
 
 
+def _draft_key(user, *, discussion: Discussion | None = None, question: Question | None = None,
+               parent: Comment | None = None, comment: Comment | None = None) -> str:
+    """The name under which the browser keeps an unsent draft of this form (static/discussions/draft.js): one per
+    person and form target. The page after a successful post names it again so that the browser forgets it."""
+    if comment is not None:
+        target = f"edit-{comment.pk}"
+    elif parent is not None:
+        target = f"d{discussion.pk}-reply-{parent.pk}"
+    elif question is not None:
+        target = f"d{discussion.pk}-question-{question.pk}"
+    else:
+        target = f"d{discussion.pk}-general"
+    return f"hub-draft:{user.pk}:{target}"
+
+
 class _Stop(Exception):
     """Ends a comment form view early with this response: a refusal, an invalid form, files refused."""
 
@@ -152,19 +167,35 @@ class _FormPage:
         form.add_error(None, message)
         self.stop(form, 429, staged=self.staged())
 
-    def collect_files(self, form, *, allowed: bool, already: int = 0) -> list[uploads.CheckedFile]:
+    def collect_files(self, form, *, allowed: bool, already: int = 0, attached=()) -> list[uploads.CheckedFile]:
         """Files kept from an earlier step plus new uploads, checked and staged, so that an error elsewhere or a
         preview does not make people choose them again; stops with the form if one is refused or no longer kept.
+        A file chosen again (the same name and content as one kept or already `attached`) is left out, and the
+        person told. The kept file named by the "Remove" button pressed (`remove_staged`) is dropped.
         Call it only once the person may act here and is within the rate limit: it reads and stores files."""
         if not allowed:
             return []
         kept, lost = uploads.kept_files(self.request, self.request.POST.getlist("staged"))
-        new, errors = uploads.sort_files(self.request.FILES.getlist("files"), already=already + len(kept))
+        kept = uploads.distinct_files(kept)
+        notices = self.context.setdefault("file_notices", [])
+        removed = self.request.POST.get("remove_staged")
+        if removed:
+            notices += [_("“%(name)s” is no longer attached.") % {"name": f.name} for f in kept if f.token == removed]
+            uploads.unstage(self.request, [f.token for f in kept if f.token == removed])
+            kept = [f for f in kept if f.token != removed]
+        new, errors, repeated = uploads.sort_files(self.request.FILES.getlist("files"), already=already + len(kept),
+                                                   present=[*kept, *attached])
+        notices += repeated
         self.context["staged"] = staged = uploads.stage(self.request, kept + new)
         if lost + errors:
             form.add_error(None, lost + errors)
             self.stop(form, 400)
         return staged
+
+    def file_notices_as_messages(self) -> None:
+        """What collect_files had to say about the files, for the page shown after a successful post."""
+        for notice in self.context.get("file_notices", []):
+            messages.info(self.request, notice)
 
     def preview(self, form, discussion: Discussion) -> tuple[str, str]:
         """The comment as it will be shown, and its plain text; stops with the form if the body is refused."""
@@ -194,8 +225,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     discussion = selectors.discussion_for_page(slug=slug, user=request.user)
     question, parent = _target(discussion, request.POST if request.method == "POST" else request.GET, request.user)
     priorities, groups = selectors.workplan_choices(discussion)
+    draft_key = _draft_key(request.user, discussion=discussion, question=question, parent=parent)
     page = _FormPage(request, "discussions/comment_form.html", discussion=discussion, question=question,
-                     parent=parent, suggested=[])
+                     parent=parent, suggested=[], draft_key=draft_key,
+                     parent_body=rendering.body_html(parent, discussion) if parent else "")
     refusal = _refusal(check_post_comment, request.user, discussion, question=question, parent=parent)
     if request.method != "POST":
         form = CommentForm(priorities=priorities, working_groups=groups)
@@ -208,12 +241,15 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         page.stop(form, 403)
     if not valid:
         page.stop(form, 400, staged=page.staged())
+    removing_file = bool(request.POST.get("remove_staged"))
     previewing = request.POST.get("action") == "preview"
-    if not previewing:
+    if not (previewing or removing_file):
         page.check_rate(form, "comment", settings.HUB_COMMENT_RATE_LIMIT, _(
             "You have posted many comments in a short time. Please wait a while and try again; your text is still "
             "here."))
     files = page.collect_files(form, allowed=discussion.attachments_allowed)
+    if removing_file:
+        return page.render(form)
     if previewing:
         return _preview_with_suggestions(page, form, discussion, priorities, groups)
     body, body_format = form.body_and_format()
@@ -228,9 +264,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     uploads.unstage(request, [f.token for f in files])
     if comment.status == Comment.Status.PENDING:
         messages.info(request, _("Thank you. Your comment is awaiting moderation: it is shown to you, marked as "
-                                 "such, and to others once a moderator publishes it."))
+                                 "such, and to others once a moderator publishes it."), extra_tags=draft_key)
     else:
-        messages.success(request, _("Thank you. Your comment is published."))
+        messages.success(request, _("Thank you. Your comment is published."), extra_tags=draft_key)
+    page.file_notices_as_messages()
     return redirect(comment.get_absolute_url())
 
 
@@ -266,8 +303,9 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(comment.get_absolute_url())
     priorities, groups = selectors.workplan_choices(discussion)
     attachments = list(comment.attachments.all())
+    draft_key = _draft_key(request.user, comment=comment)
     page = _FormPage(request, "discussions/comment_edit.html", discussion=discussion, comment=comment,
-                     attachments=attachments)
+                     attachments=attachments, draft_key=draft_key)
     choices = {"priorities": priorities, "working_groups": groups, "attachments": attachments}
     if request.method != "POST":
         return page.render(CommentEditForm(initial=_edit_initial(comment), **choices))
@@ -280,7 +318,10 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         page.stop(form, 400)
     removing = form.cleaned_data.get("remove_attachments") or []
     # As when posting, the person may edit (checked above) and is within the edit limit before files are read.
-    files = page.collect_files(form, allowed=discussion.attachments_allowed, already=len(attachments) - len(removing))
+    staying = [a for a in attachments if str(a.pk) not in removing]
+    files = page.collect_files(form, allowed=discussion.attachments_allowed, already=len(staying), attached=staying)
+    if request.POST.get("remove_staged"):
+        return page.render(form)
     if request.POST.get("action") == "preview":
         return page.render(form, preview=page.preview(form, discussion)[0])
     body, body_format = form.body_and_format()
@@ -293,9 +334,11 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     uploads.unstage(request, [f.token for f in files])
     if comment.status == Comment.Status.PENDING:
-        messages.info(request, _("Your changes are saved. Your comment is awaiting moderation again."))
+        messages.info(request, _("Your changes are saved. Your comment is awaiting moderation again."),
+                      extra_tags=draft_key)
     else:
-        messages.success(request, _("Your changes are saved."))
+        messages.success(request, _("Your changes are saved."), extra_tags=draft_key)
+    page.file_notices_as_messages()
     return redirect(comment.get_absolute_url())
 
 

@@ -284,6 +284,8 @@
     form.addEventListener("submit", sync);
     sync();
     form.classList.add("has-editor");
+    // For draft.js, which puts a draft kept in the browser back into the editor (see hubEditorSetHtml below).
+    form.hubEditorSetHtml = function (html) { area.innerHTML = html ? cleanPastedHtml(html) : textToHtml(textarea.value); sync(); };
   }
 
   // One submission per form: a second click while the first is on its way does nothing (the server's
@@ -301,4 +303,11 @@
     guardDoubleSubmit(form);
   });
   window.hubCleanPastedHtml = cleanPastedHtml;
+  // Replace what the editor of `form` shows with `html` (cleaned as a paste is), or with the plain textarea's text
+  // when `html` is empty; the hidden fields follow. Returns false when the form has no editor.
+  window.hubEditorSetHtml = function (form, html) {
+    if (!form.hubEditorSetHtml) return false;
+    form.hubEditorSetHtml(html);
+    return true;
+  };
 })();

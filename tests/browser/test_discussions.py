@@ -56,7 +56,7 @@ def test_a_stakeholder_answers_with_a_pasted_list_and_a_pdf_sees_it_pending_and_
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("Preview: this is how your comment will look")).to_be_visible()
     expect(page.locator(".comment-preview ol li")).to_have_count(2)
-    expect(page.get_by_label(re.compile("Our full comments.pdf"))).to_be_checked()  # kept across the preview
+    expect(page.get_by_role("button", name="Remove “Our full comments.pdf”")).to_be_visible()  # kept across the preview
     page.get_by_role("button", name="Post comment").click()
 
     expect(page.get_by_text("Your comment is awaiting moderation")).to_be_visible()

@@ -235,7 +235,7 @@ def test_a_file_over_ten_megabytes_is_refused_with_its_size(settings):
 
 def test_at_most_three_files_per_comment():
     files = [upload(f"p{i}.pdf", minimal_pdf()) for i in range(4)]
-    checked, errors = uploads.sort_files(files)
+    checked, errors, _repeated = uploads.sort_files(files)
     assert checked == [] and any("at most 3" in error for error in errors)
 
 
