@@ -1,6 +1,8 @@
-"""View helpers that more than one app uses: where to go next, and a service's refusal shown on a form."""
+"""View helpers that more than one app uses: where to go next, a service's refusal shown on a form, and the
+absolute address of a page for links made outside a request (e-mails)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest
@@ -24,3 +26,12 @@ def apply_errors(form: Form, exc: ValidationError, *, fields: dict[str, str] | N
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def absolute_url(path: str = "") -> str:
+    """The absolute address of `path` ("/discussions/x/") on HUB_SITE_URL, the one source of every link in an
+    e-mail or anything else made outside a request; `absolute_url()` is the site's root without a trailing slash."""
+    base = settings.HUB_SITE_URL.rstrip("/")
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return base + path

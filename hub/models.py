@@ -194,6 +194,9 @@ class Profile(models.Model):
     organisation_contact = models.BooleanField(
         _("organisation contact"), default=False,
         help_text=_("Set by the secretariat: a confirmed member who confirms or refuses colleagues' requests."))
+    # Notices sent to many people at once (new questions, opening and closing) are written in this language; empty
+    # means the site's default (LANGUAGE_CODE).
+    language = models.CharField(_("language of e-mails"), max_length=10, choices=settings.LANGUAGES, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Send each moderator the digest of new items in their queue, if 15 minutes have passed since their last one.
-Run from cron every few minutes: `python manage.py send_moderation_digest`."""
+Celery beat runs the same function every five minutes (discussions.tasks.send_moderation_digests); the command is
+for a one-off run by hand."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
