@@ -229,6 +229,8 @@ HUB_SITE_URL = ENV.get("HUB_SITE_URL", "").strip().rstrip("/") or "http://127.0.
 HUB_BROKER_URL = ENV.get("HUB_BROKER_URL", "")
 CELERY_BROKER_URL = HUB_BROKER_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not HUB_BROKER_URL
+# The queue every task goes to and `make worker` consumes: set it to share one broker between several sites.
+CELERY_TASK_DEFAULT_QUEUE = ENV.get("HUB_TASK_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in the database, not in a result backend
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it on the queue for another
