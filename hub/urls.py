@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from hub import views
+from hub import health, views
 
 app_name = "hub"
 
@@ -18,6 +18,9 @@ hub_patterns = [
 ]
 
 urlpatterns = [
+    # For load balancers: no trailing slash, no redirect, no session (hub.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include((hub_patterns, "hub"))),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
