@@ -210,10 +210,20 @@ class Worker:
                 self.process.wait(5)
         if getattr(self, "_log", None):
             self._log.close()
-        with contextlib.suppress(Exception):
-            import redis
+        with contextlib.suppress(Exception):  # the run's queue (and any retry still waiting) goes with it
+            from kombu import Connection
 
-            redis.Redis.from_url(self.broker).delete(self.queue)  # waiting retries of this run go with it
+            with Connection(self.broker, connect_timeout=2) as connection:
+                connection.default_channel.queue_delete(self.queue)
+                with contextlib.suppress(Exception):
+                    connection.default_channel.exchange_delete(self.queue)
+        if self.broker.startswith(("redis://", "rediss://")):
+            with contextlib.suppress(Exception):  # kombu's routing tables for the queue's exchange
+                import redis
+
+                client = redis.Redis.from_url(self.broker, socket_connect_timeout=2)
+                for key in client.scan_iter(match=f"_kombu.binding*.{self.queue}"):
+                    client.delete(key)
         self.log_path.unlink(missing_ok=True)
 
 
