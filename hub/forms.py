@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hub.mail import header_text
@@ -57,6 +58,10 @@ class ProfileForm(forms.Form):
         choices=[("", "—")] + list(StakeholderGroup.choices),
     )
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"), required=False,
+        choices=lambda: [("", _("The site's language"))] + list(settings.LANGUAGES),
+        help_text=_("Notices about discussions you follow are written in this language where a translation exists."))
     country = forms.CharField(label=_("Country"), max_length=100, required=False)
     attribution = forms.ChoiceField(
         label=_("How should your comments be attributed?"), choices=Attribution.choices, widget=forms.RadioSelect,

@@ -63,7 +63,7 @@ def organisation_get_or_create(*, actor, name: str, stakeholder_group: str = Sta
 @transaction.atomic
 def profile_update(
     *, actor, user, display_name: str, organisation: Organisation | None, job_title: str = "", country: str = "",
-    attribution: str = Attribution.PERSON,
+    attribution: str = Attribution.PERSON, language: str | None = None,
 ) -> Profile:
     """Users edit only their own profile; staff go through the admin. Naming another organisation starts a new
     membership request (see `membership_request`)."""
@@ -71,9 +71,11 @@ def profile_update(
         raise PermissionDenied(_("You can only edit your own profile."))
     if attribution not in Attribution.values:
         raise ValidationError({"attribution": _("Choose how your comments are attributed.")})
+    if language is not None and language not in ("", *dict(settings.LANGUAGES)):
+        raise ValidationError({"language": _("Choose one of the site's languages.")})
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     before = {"display_name": profile.display_name, "organisation": profile.organisation_id,
-              "attribution": profile.attribution}
+              "attribution": profile.attribution, "language": profile.language}
     new_organisation_id = organisation.pk if organisation is not None else None
     claim = None
     if new_organisation_id != profile.organisation_id:
@@ -82,11 +84,13 @@ def profile_update(
     profile.job_title = job_title.strip()
     profile.country = country.strip()
     profile.attribution = attribution
-    profile.save(update_fields=["display_name", "job_title", "country", "attribution", "updated_at",
+    if language is not None:  # None: unchanged (callers that do not ask)
+        profile.language = language
+    profile.save(update_fields=["display_name", "job_title", "country", "attribution", "language", "updated_at",
                                 *MEMBERSHIP_FIELDS])
     audit_log(actor=actor, action="profile.update", target=profile, before=before,
               after={"display_name": profile.display_name, "organisation": profile.organisation_id,
-                     "attribution": profile.attribution})
+                     "attribution": profile.attribution, "language": profile.language})
     if claim is not None:
         _membership_requested(actor=actor, profile=profile, claim=claim)
     _forget_cached_profile(user)
@@ -331,7 +335,8 @@ def _mail_decision(profile: Profile) -> None:
     if not user.email or not user.is_active:
         return
     context = {"profile": profile, "organisation": profile.organisation, "site_name": settings.HUB_SITE_NAME,
-               "confirmed": profile.membership == Membership.CONFIRMED, "profile_url": absolute_url(reverse("hub:profile"))}
+               "confirmed": profile.membership == Membership.CONFIRMED,
+               "profile_url": absolute_url(reverse("hub:profile"))}
     subject = render_to_string("hub/email/membership_decided_subject.txt", context).strip()
     body = render_to_string("hub/email/membership_decided.txt", context)
     send_on_commit(EmailMessage(subject=header_text(subject), body=body, to=[user.email]))

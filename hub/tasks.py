@@ -12,7 +12,8 @@ from hub.mail import describe_payload, send_payloads
 
 log = logging.getLogger(__name__)
 
-RETRY_MAX_DELAY = 3600  # seconds; keep below the Redis visibility timeout (settings) so a waiting retry is not redelivered
+# Seconds; below the Redis visibility timeout (settings), so that a retry waiting in a worker is not redelivered.
+RETRY_MAX_DELAY = 3600
 
 
 def retry_delay(retries: int) -> float:

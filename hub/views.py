@@ -77,7 +77,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     saved = profile_update(
                         actor=request.user, user=request.user, display_name=data["display_name"],
                         organisation=organisation, job_title=data["job_title"], country=data["country"],
-                        attribution=data["attribution"],
+                        attribution=data["attribution"], language=data["language"],
                     )
             except ValidationError as exc:
                 apply_errors(form, exc, fields={"name": "new_organisation_name",
@@ -99,6 +99,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial={
             "display_name": current.display_name, "organisation": current.organisation_id,
             "job_title": current.job_title, "country": current.country, "attribution": current.attribution,
+            "language": current.language,
         })
     return render(request, "hub/profile.html", {"form": form, "profile": current, "next": safe_next(request) or ""})
 
