@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from discussions.notifications import send_due_digests
+from discussions import notifications
 
 
 class Command(BaseCommand):
     help = "E-mail moderators what is new in their review queue (at most one e-mail per moderator per 15 minutes)."
 
     def handle(self, *args, **options):
-        sent = send_due_digests()
+        sent = notifications.send_due_digests()
         self.stdout.write(f"{sent} moderation digest(s) sent.")
