@@ -50,6 +50,12 @@ class Discussion(models.Model):
         _("publish at once after this many published comments"), null=True, blank=True)
     # The responses the secretariat records on its pages (Disposition) are public only when this is on.
     publish_responses = models.BooleanField(_("publish the secretariat's responses"), default=False)
+    # When the followers were told that the discussion opened, closes in three days, and closed by its dates
+    # (discussions.notifications.send_discussion_date_notices): each notice goes out once, however often it runs.
+    opened_notice_sent_at = models.DateTimeField(_("opening notice sent at"), null=True, blank=True, editable=False)
+    closing_reminder_sent_at = models.DateTimeField(_("closing reminder sent at"), null=True, blank=True,
+                                                    editable=False)
+    closed_notice_sent_at = models.DateTimeField(_("closing notice sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

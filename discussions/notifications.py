@@ -1,10 +1,14 @@
-"""Every e-mail of discussions: to followers (a reply to my comment was published, a new question was posted), to
-authors (their comment was published, declined or edited by a moderator) and to moderators (a digest of what waits
-in their queue).
+"""Every e-mail of discussions: to followers (a reply to my comment was published, a new question was posted, the
+discussion opened, closes in three days, closed), to authors (their comment was published, declined or edited by a
+moderator) and to moderators (a digest of what waits in their queue).
 
-Callers are services inside a transaction: every mail leaves only once that transaction commits, and a mail that
-cannot be sent is logged, never turned into an error for the action that caused it (hub.mail). Each e-mail is one
-function here, so that a task queue can take them over one by one. Links are absolute, on HUB_SITE_URL.
+Callers are services inside a transaction: every mail is a task of the queue (hub.mail) that leaves only once that
+transaction commits, is retried while the mail server is down, and is never turned into an error for the action that
+caused it. Links are absolute, on HUB_SITE_URL (hub.http.absolute_url).
+
+A notice to every follower is ONE task (discussions.tasks.notify_followers) carrying ids: the worker reads the
+followers in batches of HUB_MAIL_BATCH_SIZE, writes each mail in the follower's language (their profile's, else the
+site's), and sends each batch over one connection to the mail server. The request never reads the followers.
 
 Follower e-mails carry a signed unsubscribe link (and the List-Unsubscribe headers of RFC 2369/8058): opening it
 asks for confirmation, a POST to it (the button there, or a mail client's one-click) unsubscribes.
@@ -12,8 +16,8 @@ asks for confirmation, a POST to it (the button there, or a mail client's one-cl
 The moderators' digest keeps no state of its own: each digest sent is an entry in the audit log
 ("moderation.digest", target the moderator), whose time says when the next one may go and which items the last one
 already listed. A comment or report arriving triggers the digest at once when it is due; the
-`send_moderation_digest` command (cron, every few minutes) sends what arrived during the quiet period - at most one
-e-mail per moderator every 15 minutes.
+beat schedule (discussions.tasks.send_moderation_digests, every five minutes; the `send_moderation_digest` command
+does the same) sends what arrived during the quiet period - at most one e-mail per moderator every 15 minutes.
 """
 from __future__ import annotations
 
@@ -25,21 +29,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils import translation
 from django.utils.translation import gettext as _, ngettext
 
 from discussions.models import Comment, Discussion, Flag, Question, Subscription
 from discussions.permissions import in_moderation_scope
 from hub.languages import preferred_language
 from hub.audit import audit_log
-from hub.mail import header_text, send_on_commit
+from hub.http import absolute_url
+from hub.mail import header_text, message_to_payload, queue_payloads, send_on_commit, send_payloads
 from hub.models import AuditEntry
 from hub.roles import MODERATORS
 
@@ -64,28 +69,37 @@ def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
 
 def site_url(path: str = "") -> str:
     """The absolute address of `path` for e-mails, on HUB_SITE_URL (without a trailing slash)."""
-    return settings.HUB_SITE_URL.rstrip("/") + path
+    return absolute_url(path)
+
+
+def _message(*, to: str, subject: str, template: str, context: dict, headers: dict | None = None) -> EmailMessage:
+    body = render_to_string(template, {"site_name": settings.HUB_SITE_NAME, "site_url": site_url(), **context})
+    return EmailMessage(subject=header_text(f"[{settings.HUB_SITE_NAME}] {subject}"), body=body, to=[to],
+                        headers=headers or {})
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, headers: dict | None = None) -> None:
-    """Render one e-mail and send it once the current transaction commits; a failure is logged, not raised."""
+    """Render one e-mail and queue it once the current transaction commits; a failure is retried and logged, never
+    raised."""
     if not to:
         return
-    body = render_to_string(template, {"site_name": settings.HUB_SITE_NAME, "site_url": site_url(), **context})
-    send_on_commit(EmailMessage(subject=header_text(f"[{settings.HUB_SITE_NAME}] {subject}"), body=body, to=[to],
-                                headers=headers or {}))
+    send_on_commit(_message(to=to, subject=subject, template=template, context=context, headers=headers))
 
 
 # --- Followers -----------------------------------------------------------------------------------------------------
 
-def _send_to_follower(*, user, discussion, subject: str, template: str, context: dict) -> None:
-    unsubscribe_url = site_url(reverse("discussions:unsubscribe", kwargs={
-        "token": unsubscribe_token(user_id=user.pk, discussion_id=discussion.pk)}))
+def _unsubscribe_headers(unsubscribe_url: str) -> dict:
     # RFC 2369 and 8058: mail clients show an unsubscribe button that POSTs "List-Unsubscribe=One-Click" to the
     # link (the view acts on POST only; a plain GET, as mail scanners send, just asks).
-    _send(to=user.email, subject=subject, template=template,
-          context={**context, "discussion": discussion, "unsubscribe_url": unsubscribe_url},
-          headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _follower_message(*, user, discussion, subject: str, template: str, context: dict) -> EmailMessage:
+    unsubscribe_url = site_url(reverse("discussions:unsubscribe", kwargs={
+        "token": unsubscribe_token(user_id=user.pk, discussion_id=discussion.pk)}))
+    return _message(to=user.email, subject=subject, template=template,
+                    context={**context, "discussion": discussion, "unsubscribe_url": unsubscribe_url},
+                    headers=_unsubscribe_headers(unsubscribe_url))
 
 
 def _send_reply_notice(comment_id: int) -> None:
@@ -99,10 +113,12 @@ def _send_reply_notice(comment_id: int) -> None:
     if not Subscription.objects.filter(user=recipient, discussion=comment.discussion).exists():
         return
     with translation.override(preferred_language(recipient)):
-        _send_to_follower(user=recipient, discussion=comment.discussion,
-                          subject=_("%(name)s replied to your comment") % {"name": comment.shown_name},
-                          template="discussions/email/reply_published.txt",
-                          context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
+        message = _follower_message(
+            user=recipient, discussion=comment.discussion,
+            subject=_("%(name)s replied to your comment") % {"name": comment.shown_name},
+            template="discussions/email/reply_published.txt",
+            context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())})
+    send_on_commit(message)
 
 
 def notify_comment_published(comment: Comment) -> None:
@@ -111,31 +127,125 @@ def notify_comment_published(comment: Comment) -> None:
     if comment.parent_id is None:
         return
     comment_id = comment.pk
-    transaction.on_commit(lambda: _send_reply_notice(comment_id))
+    transaction.on_commit(lambda: _send_reply_notice(comment_id), robust=True)
 
 
-def _send_question_notices(question_id: int) -> None:
-    question = Question.objects.select_related("discussion").filter(pk=question_id).first()
+# --- Every follower of a discussion: one task, batches in the worker --------------------------------------------
+
+QUESTION_POSTED = "question_posted"
+DISCUSSION_OPENED = "discussion_opened"
+DISCUSSION_CLOSING = "discussion_closing"
+DISCUSSION_CLOSED = "discussion_closed"
+
+
+def _question_notice(question: Question | None):
     if question is None:
-        return
-    subscriptions = (Subscription.objects.filter(discussion=question.discussion, user__is_active=True)
-                     .select_related("user", "user__profile").exclude(user__email=""))
-    for subscription in subscriptions:
-        if subscription.user_id == question.posted_by_id:
-            continue
-        # One mail each, each sent (or its failure logged) on its own: one refused address or odd name must not
-        # stop the other followers' mail.
-        with translation.override(preferred_language(subscription.user)):
-            _send_to_follower(user=subscription.user, discussion=question.discussion,
-                              subject=_("New question in “%(title)s”") % {"title": question.discussion.title},
-                              template="discussions/email/question_posted.txt",
-                              context={"question": question, "question_url": site_url(question.get_absolute_url())})
+        return None
+    return {"subject": lambda d: _("New question in “%(title)s”") % {"title": d.title},
+            "template": "discussions/email/question_posted.txt",
+            "context": {"question": question, "question_url": site_url(question.get_absolute_url())}}
+
+
+def _date_notice(kind: str, discussion: Discussion):
+    subjects = {
+        DISCUSSION_OPENED: lambda d: _("“%(title)s” is open for comments") % {"title": d.title},
+        DISCUSSION_CLOSING: lambda d: _("“%(title)s” closes in three days") % {"title": d.title},
+        DISCUSSION_CLOSED: lambda d: _("“%(title)s” is closed") % {"title": d.title},
+    }
+    return {"subject": subjects[kind], "template": f"discussions/email/{kind}.txt",
+            "context": {"discussion_url": site_url(discussion.get_absolute_url())}}
+
+
+def notify_followers(*, kind: str, discussion: Discussion, question: Question | None = None,
+                     exclude_user_id: int | None = None) -> None:
+    """Every follower of the discussion hears of `kind`, once the transaction commits: one task carrying ids, so
+    that the request never reads the followers."""
+    from discussions.tasks import notify_followers as task
+    from hub.tasks import enqueue
+
+    args = (kind, discussion.pk, question.pk if question else None, exclude_user_id)
+    transaction.on_commit(lambda: enqueue(task, *args), robust=True)
+
+
+def send_follower_notices(kind: str, discussion_id: int, question_id: int | None = None,
+                          exclude_user_id: int | None = None, *, batch_size: int | None = None) -> int:
+    """Write and send the notice `kind` to every active follower with an e-mail address, HUB_MAIL_BATCH_SIZE at a
+    time over one connection each; mails the server could not take are queued to be retried. Returns how many
+    mails were written."""
+    discussion = Discussion.objects.filter(pk=discussion_id).first()
+    if discussion is None:
+        return 0
+    if kind == QUESTION_POSTED:
+        notice = _question_notice(Question.objects.filter(pk=question_id, discussion=discussion).first())
+    else:
+        notice = _date_notice(kind, discussion)
+    if notice is None:
+        return 0
+    batch_size = batch_size or settings.HUB_MAIL_BATCH_SIZE
+    followers = (Subscription.objects.filter(discussion=discussion, user__is_active=True).exclude(user__email="")
+                 .select_related("user__profile").order_by("pk"))
+    if exclude_user_id is not None:
+        followers = followers.exclude(user_id=exclude_user_id)
+    written, after = 0, 0
+    while True:
+        batch = list(followers.filter(pk__gt=after)[:batch_size])  # keyset pages: each batch one indexed query
+        if not batch:
+            return written
+        after = batch[-1].pk
+        payloads = []
+        for subscription in batch:
+            user = subscription.user
+            try:
+                with translation.override(preferred_language(user)):
+                    payloads.append(message_to_payload(_follower_message(
+                        user=user, discussion=discussion, subject=notice["subject"](discussion),
+                        template=notice["template"], context=notice["context"])))
+            except Exception:  # noqa: BLE001 - one follower's odd data must not stop the others' mail
+                log.exception("Follower notice %s not written for user %s", kind, user.pk)
+        written += len(payloads)
+        queue_payloads(send_payloads(payloads))  # what the server could not take now is retried by the queue
 
 
 def notify_question_posted(question: Question) -> None:
-    """Every follower of the discussion hears of a new question, once the transaction commits."""
-    question_id = question.pk
-    transaction.on_commit(lambda: _send_question_notices(question_id))
+    """Every follower of the discussion (but the one who posted it) hears of a new question, after commit."""
+    notify_followers(kind=QUESTION_POSTED, discussion=question.discussion, question=question,
+                     exclude_user_id=question.posted_by_id)
+
+
+def _due_date_notices(now: datetime):
+    effectively_open = Q(status=Discussion.Status.OPEN) & (Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+    return (
+        (DISCUSSION_OPENED, "opened_notice_sent_at",
+         Q(status=Discussion.Status.OPEN, opens_at__lte=now) & (Q(closes_at__isnull=True) | Q(closes_at__gt=now))),
+        (DISCUSSION_CLOSING, "closing_reminder_sent_at",
+         effectively_open & Q(closes_at__gt=now, closes_at__lte=now + CLOSING_REMINDER_BEFORE,
+                              closed_notice_sent_at__isnull=True)),
+        (DISCUSSION_CLOSED, "closed_notice_sent_at", Q(status=Discussion.Status.OPEN, closes_at__lte=now)),
+    )
+
+
+CLOSING_REMINDER_BEFORE = timedelta(days=3)
+
+
+def send_discussion_date_notices(*, now: datetime | None = None) -> int:
+    """Tell followers that a discussion opened, closes within three days, or closed, by its dates. Each notice is
+    recorded on the discussion in the same transaction that queues it, so running this twice (two beats, a retry)
+    sends nothing twice. Returns how many notices (one per discussion and kind) were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for kind, field_name, condition in _due_date_notices(now):
+        due = Discussion.objects.filter(condition, **{f"{field_name}__isnull": True})
+        for discussion_id in due.values_list("pk", flat=True):
+            with transaction.atomic():
+                discussion = (Discussion.objects.select_for_update()
+                              .filter(condition, pk=discussion_id, **{f"{field_name}__isnull": True}).first())
+                if discussion is None:  # another run took it meanwhile
+                    continue
+                setattr(discussion, field_name, now)
+                discussion.save(update_fields=[field_name])
+                notify_followers(kind=kind, discussion=discussion)
+                queued += 1
+    return queued
 
 
 # --- The author of a comment a moderator decided on ------------------------------------------------------------
@@ -180,15 +290,12 @@ DIGEST_MAX_ITEMS = 50
 def comment_awaits_review(comment: Comment) -> None:
     """Call when a comment starts waiting (posted pending, edited back to review, reported): after commit, the
     moderators of its discussion whose digest is due get one now."""
-    discussion = comment.discussion
+    from discussions.tasks import send_moderation_digests
+    from hub.tasks import enqueue
 
-    def send() -> None:
-        try:
-            send_due_digests(discussion=discussion)
-        except Exception:  # noqa: BLE001 - a failed digest must never undo or break the post that triggered it
-            log.exception("Moderation digest failed")
-
-    transaction.on_commit(send)
+    discussion_id = comment.discussion_id
+    # A task: reading the moderators and locking each one's digest is no work for the request.
+    transaction.on_commit(lambda: enqueue(send_moderation_digests, discussion_id), robust=True)
 
 
 def _moderators_of(discussion: Discussion | None = None):

@@ -2,12 +2,29 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from hub.http import absolute_url
+from hub.mail import queue_mail
 from hub.ratelimit import client_ip
+
+
+def _on_site_url(value, host: str | None):
+    """A link allauth built from the request's host, moved onto HUB_SITE_URL (the address people are told to use,
+    whatever Host header reached the server); anything else unchanged."""
+    if not host or not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return value
+    parts = urlsplit(value)
+    if parts.netloc != host:
+        return value
+    return absolute_url(parts.path + (f"?{parts.query}" if parts.query else "")
+                        + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,3 +44,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if message_template == "account/messages/logged_out.txt":
             extra_tags = "hub-signed-out"
         super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (verification, password reset, notices) go through the task queue like every other
+        mail (hub.mail), with their links on HUB_SITE_URL. Queued at once: allauth has saved what the mail refers
+        to before it calls this, outside any transaction of ours (so on_commit would run at once too), and the
+        task carries the finished text."""
+        request = allauth_context.request
+        try:
+            host = request.get_host() if request is not None else None
+        except Exception:  # noqa: BLE001 - a disallowed host: nothing of it is in the links then
+            host = None
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        ctx = {key: _on_site_url(value, host) for key, value in ctx.items()}
+        queue_mail(self.render_mail(template_prefix, email, ctx))

@@ -10,7 +10,7 @@ class HubConfig(AppConfig):
         from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_migrate
 
-        from hub import receivers, roles
+        from hub import checks, receivers, roles  # noqa: F401 - checks registers the system checks
 
         roles.register(roles.MODERATORS, ["hub.view_profile", "hub.view_organisation"])
         roles.register(roles.SECRETARIAT, [

@@ -1,8 +1,10 @@
-"""View helpers that more than one app uses: where to go next, and a service's refusal shown on a form."""
+"""View helpers that more than one app uses: where to go next, a service's refusal shown on a form, and the
+absolute address of a page for links made outside a request (e-mails)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest
@@ -35,3 +37,12 @@ def with_query(url: str, *, drop: tuple[str, ...] = (), fragment: str | None = N
     query += [(k, v) for k, v in params.items() if v not in (None, "")]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query),
                        parts.fragment if fragment is None else fragment))
+
+
+def absolute_url(path: str = "") -> str:
+    """The absolute address of `path` ("/discussions/x/") on HUB_SITE_URL, the one source of every link in an
+    e-mail or anything else made outside a request; `absolute_url()` is the site's root without a trailing slash."""
+    base = settings.HUB_SITE_URL.rstrip("/")
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return base + path

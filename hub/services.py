@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
+from hub.http import absolute_url
 from hub.languages import preferred_language
-from hub.mail import header_text, send_on_commit
+from hub.mail import header_text, send_many_on_commit, send_on_commit
 from hub.models import (
     Attribution,
     AuditEntry,
@@ -329,10 +330,6 @@ def _confirm_by_domain(*, actor, profile: Profile, domain: str) -> None:
     _mail_decision(profile)
 
 
-def _site_link(path: str) -> str:
-    return f"{settings.HUB_SITE_URL.rstrip('/')}{path}"
-
-
 def _mail_decision(profile: Profile) -> None:
     """Tell the person what was decided about their membership (after commit)."""
     user = profile.user
@@ -341,22 +338,20 @@ def _mail_decision(profile: Profile) -> None:
     with translation.override(preferred_language(user)):
         context = {"profile": profile, "organisation": profile.organisation, "site_name": settings.HUB_SITE_NAME,
                    "confirmed": profile.membership == Membership.CONFIRMED,
-                   "profile_url": _site_link(reverse("hub:profile"))}
+                   "profile_url": absolute_url(reverse("hub:profile"))}
         subject = render_to_string("hub/email/membership_decided_subject.txt", context).strip()
         body = render_to_string("hub/email/membership_decided.txt", context)
-    mail = EmailMessage(subject=subject, body=body, to=[user.email])
-    transaction.on_commit(lambda: mail.send(fail_silently=False))
+    send_on_commit(EmailMessage(subject=header_text(subject), body=body, to=[user.email]))
 
 
 def _mail_reviewers(profile: Profile) -> None:
     """Tell the secretariat and the organisation's contacts a request waits (one e-mail each, after commit)."""
     recipients = [u.email for u in membership_reviewers(profile)] or [settings.HUB_CONTACT_EMAIL]
     context = {"profile": profile, "organisation": profile.organisation, "email": profile.user.email,
-               "site_name": settings.HUB_SITE_NAME, "queue_url": _site_link(reverse("hub:membership-queue"))}
+               "site_name": settings.HUB_SITE_NAME, "queue_url": absolute_url(reverse("hub:membership-queue"))}
     subject = render_to_string("hub/email/membership_requested_subject.txt", context).strip()
     body = render_to_string("hub/email/membership_requested.txt", context)
-    mails = [EmailMessage(subject=subject, body=body, to=[address]) for address in recipients]
-    transaction.on_commit(lambda: get_connection().send_messages(mails))
+    send_many_on_commit(EmailMessage(subject=header_text(subject), body=body, to=[address]) for address in recipients)
 
 
 @transaction.atomic

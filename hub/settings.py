@@ -193,6 +193,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HUB_HTTPS
+# Load balancers probe the application over plain HTTP: the health checks answer without the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HUB_HTTPS
 CSRF_COOKIE_SECURE = HUB_HTTPS
 SECURE_HSTS_SECONDS = env_int(ENV, "HUB_HSTS_SECONDS", 31536000) if HUB_HTTPS else 0
@@ -236,14 +238,18 @@ LOGGING = logging_config(level=ENV.get("HUB_LOG_LEVEL", "WARNING").upper(), log_
 # Error pages (hub/errors.py; the 400/403/404/500 handlers are in hub/urls.py).
 CSRF_FAILURE_VIEW = "hub.errors.csrf_failure"
 
-# The site's public address, used for links in e-mails sent outside a request (digests, notifications).
-HUB_SITE_URL = ENV.get("HUB_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "http://localhost:8000").rstrip("/")
+# The site's public address: every absolute link made outside a request (e-mails, exports from the command line)
+# starts with it (hub.http.absolute_url). Development default: the address `make run` serves. In production it must
+# be set: `check --deploy` fails while it is unset or names this machine (hub.checks).
+HUB_SITE_URL = ENV.get("HUB_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 
 # The task queue (hub/celery.py). No broker: tasks run in the calling process at once (development and most
 # tests). A broker (Redis or RabbitMQ): tasks are queued after commit and a worker (`make worker`) runs them.
 HUB_BROKER_URL = ENV.get("HUB_BROKER_URL", "")
 CELERY_BROKER_URL = HUB_BROKER_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not HUB_BROKER_URL
+# The queue every task goes to and `make worker` consumes: set it to share one broker between several sites.
+CELERY_TASK_DEFAULT_QUEUE = ENV.get("HUB_TASK_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in the database, not in a result backend
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it on the queue for another
@@ -253,7 +259,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps' schedules (hub/schedules.py)
+# Redis redelivers a task not acknowledged within the visibility timeout: it must exceed the longest wait of a mail
+# retry (an hour, hub.tasks.RETRY_MAX_DELAY), or a retry waiting in a worker would be run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# E-mail tasks retry a mail server that is down or answers 4xx: first after HUB_MAIL_RETRY_DELAY seconds, doubling
+# up to an hour, HUB_MAIL_MAX_TRIES tries in all (about three hours with the defaults).
+HUB_MAIL_RETRY_DELAY = env_int(ENV, "HUB_MAIL_RETRY_DELAY", 30)
+HUB_MAIL_MAX_TRIES = env_int(ENV, "HUB_MAIL_MAX_TRIES", 10)
+# Follower notices are rendered and sent in batches of this many, one SMTP connection per batch.
+HUB_MAIL_BATCH_SIZE = env_int(ENV, "HUB_MAIL_BATCH_SIZE", 200)
+
+# What `make beat` (celery beat) runs; no cron entry is needed. One entry per job, each a task in <app>/tasks.py.
+CELERY_BEAT_SCHEDULE: dict = {
+    "moderation-digests": {"task": "discussions.tasks.send_moderation_digests", "schedule": 5 * 60},
+    "discussion-date-notices": {"task": "discussions.tasks.send_discussion_date_notices", "schedule": 15 * 60},
+    "purge-staged-uploads": {"task": "discussions.tasks.purge_staged_uploads", "schedule": 60 * 60},
+}
 
 # Background jobs (hub/jobs): a job's file is kept this many hours, then deleted by the hourly purge below; a job
 # whose progress has not moved for HUB_JOB_STALE_MINUTES is shown (and then recorded) as failed.

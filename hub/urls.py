@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from hub import views
+from hub import health, views
 
 app_name = "hub"
 
@@ -29,6 +29,9 @@ hub_patterns = [
 # (`?lang=` — see templates/base.html, so each language's catalogue is its own cacheable URL), and the admin
 # is a tool for the site's staff, not a page in four languages.
 urlpatterns = [
+    # For load balancers: no trailing slash, no redirect, no session, no language (hub.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("jsi18n/", views.javascript_catalog, name="javascript-catalog"),
     # Before the admin's own URLs, so that its login form is never served (see hub.views.admin_login).
     path("admin/login/", views.admin_login),

@@ -26,3 +26,72 @@ def _test_settings(settings, tmp_path):
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- Tests against a real task worker and mail server (marker `worker`) ------------------------------------------
+
+def pytest_collection_modifyitems(config, items):
+    """A worker runs in another process, so it cannot see an in-memory SQLite test database: when tests marked
+    `worker` are selected, the SQLite test database becomes a file (in /dev/shm when there is one, so it stays
+    fast) before pytest-django creates it. PostgreSQL needs nothing: the worker connects to the test database."""
+    if not any(item.get_closest_marker("worker") for item in items):
+        return
+    from django.db import connections
+
+    connection = connections["default"]
+    test = connection.settings_dict.setdefault("TEST", {})
+    if connection.vendor == "sqlite" and not test.get("NAME"):
+        import tempfile
+        from pathlib import Path
+
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
+        handle, name = tempfile.mkstemp(prefix="hub-test-", suffix=".sqlite3", dir=folder)
+        os.close(handle)
+        test["NAME"] = name
+        config._hub_sqlite_test_file = name
+
+
+def pytest_unconfigure(config):
+    name = getattr(config, "_hub_sqlite_test_file", None)
+    if name:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            try:
+                os.unlink(name + suffix)
+            except FileNotFoundError:
+                pass
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, not started: a test starts it when the mail server should be
+    up (`smtp_server.start()`), so it can also show what happens while it is down."""
+    from tests.worker import MailSink
+
+    sink = MailSink()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def task_worker(transactional_db, smtp_server, settings):
+    """A real `celery -A hub worker` consuming from Redis, on the test database, sending to `smtp_server`; the test
+    process queues its tasks there. Without Redis the test is skipped, or fails when CI is set."""
+    from django.db import connection
+
+    from tests.worker import Worker, broker_problem, database_url_for, point_app_at_broker
+
+    problem = broker_problem()
+    if problem:
+        message = f"{problem}: the worker tests need it (start it with `redis-server --daemonize yes`)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    settings.HUB_SITE_URL = "https://consult.example.org"
+    worker = Worker(database_url=database_url_for(connection.settings_dict), smtp_port=smtp_server.port,
+                    site_url=settings.HUB_SITE_URL)
+    worker.start()
+    try:
+        with point_app_at_broker(worker):
+            yield worker
+    finally:
+        worker.stop()

@@ -17,7 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hub.audit import audit_log
+from hub.http import absolute_url
 from hub.languages import preferred_language
+from hub.mail import header_text, send_on_commit
 from hub.selectors import profile_for_user
 from hub.services import organisation_get_or_create
 from hub.text import clean_html
@@ -89,7 +91,7 @@ def interest_express(*, actor, working_group: WorkingGroup, role: str, message: 
     return expression
 
 
-def _decide(*, actor, expression: InterestExpression, status: str, reply: str, site_url: str) -> InterestExpression:
+def _decide(*, actor, expression: InterestExpression, status: str, reply: str) -> InterestExpression:
     check_manage_workplan(actor)
     reply = (reply or "").strip()
     if len(reply) > MESSAGE_MAX_LENGTH:
@@ -114,43 +116,38 @@ def _decide(*, actor, expression: InterestExpression, status: str, reply: str, s
             group.members.add(expression.organisation)
     audit_log(actor=actor, action=f"interest.{status}", target=expression, before=before,
               after={"status": status, "role": expression.role}, reason=reply)
-    _mail_decision(expression, site_url=site_url)
+    _mail_decision(expression)
     return expression
 
 
 @transaction.atomic
-def interest_accept(*, actor, expression: InterestExpression, reply: str = "", site_url: str = "") -> InterestExpression:
+def interest_accept(*, actor, expression: InterestExpression, reply: str = "") -> InterestExpression:
     """The secretariat accepts: the organisation joins the group (as co-lead if asked) and the submitter is told."""
-    return _decide(actor=actor, expression=expression, status=InterestExpression.Status.ACCEPTED, reply=reply,
-                   site_url=site_url)
+    return _decide(actor=actor, expression=expression, status=InterestExpression.Status.ACCEPTED, reply=reply)
 
 
 @transaction.atomic
-def interest_decline(*, actor, expression: InterestExpression, reply: str = "", site_url: str = "") -> InterestExpression:
+def interest_decline(*, actor, expression: InterestExpression, reply: str = "") -> InterestExpression:
     """The secretariat declines, optionally saying why; the submitter is told."""
-    return _decide(actor=actor, expression=expression, status=InterestExpression.Status.DECLINED, reply=reply,
-                   site_url=site_url)
+    return _decide(actor=actor, expression=expression, status=InterestExpression.Status.DECLINED, reply=reply)
 
 
-def _mail_decision(expression: InterestExpression, *, site_url: str) -> None:
+def _mail_decision(expression: InterestExpression) -> None:
     recipient = expression.submitted_by.email if expression.submitted_by else ""
     if not recipient:
         return
     group = expression.working_group
-    # E-mail links must be absolute: the request's address when there is one, otherwise HUB_SITE_URL.
-    base = (site_url or settings.HUB_SITE_URL).rstrip("/")
     with translation.override(preferred_language(expression.submitted_by)):
         context = {
             "expression": expression, "group": group, "organisation": expression.organisation,
             "accepted": expression.status == InterestExpression.Status.ACCEPTED,
-            "group_url": f"{base}{group.get_absolute_url()}",
-            "profile_url": f"{base}{reverse('hub:profile')}",
+            "group_url": absolute_url(group.get_absolute_url()),
+            "profile_url": absolute_url(reverse("hub:profile")),
             "site_name": settings.HUB_SITE_NAME,
         }
         subject = render_to_string("workplan/email/interest_decided_subject.txt", context).strip()
         body = render_to_string("workplan/email/interest_decided.txt", context)
-    mail = EmailMessage(subject=subject, body=body, to=[recipient])
-    transaction.on_commit(lambda: mail.send(fail_silently=False))
+    send_on_commit(EmailMessage(subject=header_text(subject), body=body, to=[recipient]))
 
 
 @transaction.atomic

@@ -149,8 +149,7 @@ def interest_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("workplan:interest-queue")
     decide = interest_accept if form.cleaned_data["decision"] == "accept" else interest_decline
     try:
-        expression = decide(actor=request.user, expression=expression, reply=form.cleaned_data["reply"],
-                            site_url=request.build_absolute_uri("/"))
+        expression = decide(actor=request.user, expression=expression, reply=form.cleaned_data["reply"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -1,6 +1,7 @@
-"""The library's e-mails. Each `send_*` function builds and sends one e-mail from primary keys (so it can become a
-background task as it is); each `notify_*` queues one or more of them to run once the caller's transaction commits.
-A mail that cannot be sent is logged, never turned into an error for work already saved."""
+"""The library's e-mails. Each `send_*` function builds one e-mail from primary keys and hands it to the task queue
+(hub.mail); each `notify_*` runs one or more of them once the caller's transaction commits. A mail that cannot be
+sent is retried by the queue and logged, never turned into an error for work already saved. Links are absolute, on
+HUB_SITE_URL (hub.http.absolute_url)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -11,11 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hub.library.models import Resource, Review, RosterMember
+from hub.http import absolute_url
 from hub.mail import header_text, send_logged
 
 
 def site_url() -> str:
-    return settings.HUB_SITE_URL.rstrip("/")
+    return absolute_url()
 
 
 def _secretariat_address() -> str:
@@ -32,7 +34,7 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> bool:
 
 
 def _queue(send, pk: int) -> None:
-    transaction.on_commit(lambda: send(pk))
+    transaction.on_commit(lambda: send(pk), robust=True)
 
 
 def _submitter_email(resource: Resource) -> str:

@@ -119,21 +119,23 @@ def test_a_line_break_in_a_display_name_cannot_add_mail_headers(follower, django
 
 
 def test_one_follower_whose_mail_fails_does_not_stop_the_others(monkeypatch, django_capture_on_commit_callbacks):
-    from django.core.mail import EmailMessage
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
 
     discussion = make_discussion()
     for email in ("first@example.org", "second@example.org", "third@example.org"):
         Subscription.objects.create(user=make_user(email=email), discussion=discussion)
     moderator = make_user()
     discussion.moderators.add(moderator)
-    real_send = EmailMessage.send
+    real_send = EmailBackend.send_messages
 
-    def send(self, fail_silently=False):
-        if self.to == ["second@example.org"]:
-            raise OSError("mailbox refused")
-        return real_send(self, fail_silently=fail_silently)
+    def send_messages(self, messages):
+        if any(m.to == ["second@example.org"] for m in messages):
+            raise smtplib.SMTPRecipientsRefused({"second@example.org": (550, b"mailbox refused")})
+        return real_send(self, messages)
 
-    monkeypatch.setattr(EmailMessage, "send", send)
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
     with django_capture_on_commit_callbacks(execute=True):
         question_post(actor=moderator, discussion=discussion, text="A new question?")
     assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "third@example.org"]

@@ -155,10 +155,10 @@ def test_a_mail_that_cannot_be_sent_keeps_the_stored_message_and_thanks_the_send
         client, monkeypatch, django_capture_on_commit_callbacks, caplog):
     import smtplib
 
-    def refuse(self, fail_silently=False):
+    def refuse(self, messages):
         raise smtplib.SMTPServerDisconnected("the mail server went away")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, DATA)
     assert response.status_code == 302 and response["Location"] == "/contact/thanks/"

@@ -193,3 +193,24 @@ def test_the_home_page_runs_a_fixed_number_of_queries_for_a_signed_in_user(clien
     client.force_login(make_user())
     with django_assert_num_queries(6):  # session, user, profile with its organisation; menu: 2 perms, moderated ids
         assert client.get("/").status_code == 200
+
+
+def test_the_language_of_emails_is_saved_and_shown(client):
+    user = make_user()
+    client.force_login(user)
+    organisation = user.profile.organisation
+    response = client.post(URL, form_data(organisation=organisation.pk, language="fr"))
+    assert response.status_code == 302
+    assert Profile.objects.get(user=user).language == "fr"
+    body = client.get(URL).content.decode()
+    assert re.search(r'<option value="fr" selected>', body)
+    client.post(URL, form_data(organisation=organisation.pk, language=""))
+    assert Profile.objects.get(user=user).language == ""
+
+
+def test_a_language_the_site_does_not_offer_is_refused(client):
+    user = make_user()
+    client.force_login(user)
+    response = client.post(URL, form_data(organisation=user.profile.organisation.pk, language="xx"))
+    assert response.status_code == 200
+    assert Profile.objects.get(user=user).language == ""

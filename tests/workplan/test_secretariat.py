@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -106,7 +107,7 @@ def test_the_secretariat_accepts_with_a_reply_and_the_organisation_is_emailed(
     assert expression.status == "accepted" and expression.reply == "Welcome!"
     assert expression.working_group.members.filter(pk=expression.organisation_id).exists()
     assert mail.outbox[0].to == ["amina@example.org"]
-    assert "http://testserver/workplan/" in mail.outbox[0].body
+    assert f"{settings.HUB_SITE_URL}/workplan/" in mail.outbox[0].body  # links on HUB_SITE_URL, not the request's host
 
 
 def test_a_decision_without_a_choice_is_explained(client, expression):

@@ -76,11 +76,11 @@ def test_unknown_role_and_overlong_message_are_refused(group, stakeholder):
 
 
 def test_accepting_adds_the_organisation_to_the_members_and_emails_the_submitter(
-        group, stakeholder, secretariat, django_capture_on_commit_callbacks):
+        group, stakeholder, secretariat, django_capture_on_commit_callbacks, settings):
+    settings.HUB_SITE_URL = "https://hub.example.org/"
     expression = interest_express(actor=stakeholder, working_group=group, role="member", message="We can help.")
     with django_capture_on_commit_callbacks(execute=True):
-        interest_accept(actor=secretariat, expression=expression, reply="Welcome aboard!",
-                        site_url="https://hub.example.org/")
+        interest_accept(actor=secretariat, expression=expression, reply="Welcome aboard!")
     expression.refresh_from_db()
     assert (expression.status, expression.reply, expression.decided_by) == ("accepted", "Welcome aboard!", secretariat)
     assert expression.decided_at is not None

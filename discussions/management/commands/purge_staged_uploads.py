@@ -1,5 +1,6 @@
 """Delete files staged for a comment (kept between a preview and the post) that have waited too long.
-Run from cron, e.g. hourly: `python manage.py purge_staged_uploads --older-than 24h`."""
+Celery beat runs it hourly with the default age (discussions.tasks.purge_staged_uploads); the command is for a
+one-off run with another age: `python manage.py purge_staged_uploads --older-than 24h`."""
 from __future__ import annotations
 
 import re
