@@ -204,8 +204,8 @@ def test_the_language_of_emails_is_saved_and_shown(client):
     assert Profile.objects.get(user=user).language == "fr"
     body = client.get(URL).content.decode()
     assert re.search(r'<option value="fr" selected>', body)
-    client.post(URL, form_data(organisation=organisation.pk, language=""))
-    assert Profile.objects.get(user=user).language == ""
+    client.post(URL, form_data(organisation=organisation.pk, language=""))  # no choice: the preference stays
+    assert Profile.objects.get(user=user).language == "fr"
 
 
 def test_a_language_the_site_does_not_offer_is_refused(client):
