@@ -31,14 +31,16 @@ def _prefers(user, code: str):
 
 
 def _languages_while_sending(monkeypatch) -> list[str]:
+    """The language active while each e-mail is written: to one person (`_send`) or to a follower."""
     seen: list[str] = []
-    real = notifications._send
+    for name in ("_send", "_follower_message"):
+        real = getattr(notifications, name)
 
-    def spy(**kwargs):
-        seen.append(translation.get_language())
-        return real(**kwargs)
+        def spy(_real=real, **kwargs):
+            seen.append(translation.get_language())
+            return _real(**kwargs)
 
-    monkeypatch.setattr(notifications, "_send", spy)
+        monkeypatch.setattr(notifications, name, spy)
     return seen
 
 

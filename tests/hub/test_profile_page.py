@@ -213,4 +213,4 @@ def test_a_language_the_site_does_not_offer_is_refused(client):
     client.force_login(user)
     response = client.post(URL, form_data(organisation=user.profile.organisation.pk, language="xx"))
     assert response.status_code == 200
-    assert Profile.objects.get(user=user).language == ""
+    assert Profile.objects.get(user=user).language == "en"  # unchanged: the site's default
