@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "workplan",
     "discussions",
     "hub.library",
+    "hub.jobs",
     "hub.search",  # last: its demo step indexes what the other apps' demo data made
 ]
 
@@ -235,3 +236,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps' schedules (hub/schedules.py)
+
+# Background jobs (hub/jobs): a job's file is kept this many hours, then deleted by the hourly purge below; a job
+# whose progress has not moved for HUB_JOB_STALE_MINUTES is shown (and then recorded) as failed.
+HUB_JOB_KEEP_HOURS = env_int(ENV, "HUB_JOB_KEEP_HOURS", 72)
+HUB_JOB_STALE_MINUTES = env_int(ENV, "HUB_JOB_STALE_MINUTES", 30)
+CELERY_BEAT_SCHEDULE["jobs-purge-expired"] = {"task": "hub.jobs.tasks.purge_expired_jobs", "schedule": 3600.0}

@@ -28,4 +28,5 @@ urlpatterns = [
     path("discussions/", include("discussions.urls")),
     path("library/", include("hub.library.urls")),
     path("search/", include("hub.search.urls")),
+    path("jobs/", include("hub.jobs.urls")),
 ]
