@@ -16,6 +16,9 @@ class DiscussionsConfig(AppConfig):
         from discussions import search  # what we offer to the site search (hub never imports us)
         search.register()
 
+        from discussions.secretariat import imports  # the import job's kind, and its purge task
+
+        imports.register()
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",
         ])

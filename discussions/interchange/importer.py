@@ -21,6 +21,7 @@ from discussions.interchange.bundle import Bundle, HashingReader, open_bundle, r
 from discussions.interchange.errors import InterchangeError, at
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
+from discussions.permissions import check_import_consultation
 from hub.audit import audit_log
 from hub.models import AuditEntry
 from hub.search import indexing
@@ -411,7 +412,6 @@ class _Importer:
         by_pk = {f"c{c.pk}": c for c in existing if not c.source_id}
         items = self.data["comments"]
         total = len(items)
-        self.tick(0, total)
         done: dict[str, Comment] = {}
         bodies = self.plan.validated.bodies
         for first in range(0, total, CHUNK):
@@ -559,8 +559,11 @@ def import_consultation_bundle(source, *, actor=None, update_existing: bool = Fa
     grant_moderators: make the existing accounts the file names as moderators moderators of the discussion
     (otherwise the report lists them as not granted). strict: refuse a comment whose HTML cleans to nothing
     visible, rather than keeping it with a note. progress: called as progress(done, total) with the number of the
-    file's comments written so far (at 0, then after each chunk); the counts are of work inside the transaction,
-    which can still roll back."""
+    file's comments written so far: at 0 once the bundle is checked (before the transaction starts), then after
+    each chunk (inside the transaction, which can still roll back). actor: the person importing, whose right to
+    (check_import_consultation) is checked first; None for the site itself (the command)."""
+    if actor is not None:  # None is the site itself: the import command
+        check_import_consultation(actor, update_existing=update_existing, grant_moderators=grant_moderators)
     label = str(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None) or "bundle"
     with open_bundle(source) as bundle:
         data = read_manifest(bundle)
@@ -568,6 +571,9 @@ def import_consultation_bundle(source, *, actor=None, update_existing: bool = Fa
         plan = plan_import(data, validated, update_existing=update_existing, grant_moderators=grant_moderators)
         if plan.refusal:
             raise InterchangeError("discussion.slug", plan.refusal)
+        if progress is not None:
+            # Before the transaction, so that a caller recording progress elsewhere can write the total.
+            progress(0, len(data["comments"]))
         importer = _Importer(plan, bundle, actor, label, progress)
         try:
             with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The secretariat's pages (feedback export, synthesis, responses), under /discussions/secretariat/."""
+"""The secretariat's pages (feedback export, synthesis, responses, imports), under /discussions/secretariat/."""
 from django.urls import path
 
 from discussions.secretariat import views
@@ -11,6 +11,9 @@ urlpatterns = [
     path("export/feedback.xlsx", views.export_xlsx, name="secretariat-export-xlsx"),
     path("export/attachments.zip", views.export_attachments, name="secretariat-export-attachments"),
     path("export/bundle.zip", views.export_bundle, name="secretariat-export-bundle"),
+    path("import/", views.import_upload, name="secretariat-import"),
+    path("import/<str:token>/", views.import_review, name="secretariat-import-review"),
+    path("import/<str:token>/cancel/", views.import_cancel, name="secretariat-import-cancel"),
     path("comments/<int:pk>/response/", views.response_record, name="secretariat-response-record"),
     path("<slug:slug>/synthesis/", views.synthesis, name="secretariat-synthesis"),
     path("<slug:slug>/responses/", views.response_table, name="secretariat-responses"),

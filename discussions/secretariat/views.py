@@ -13,17 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from discussions.interchange import InterchangeError
 from discussions.models import Comment, Discussion, Disposition
-from discussions.permissions import can_export_feedback, check_export_feedback
-from discussions.secretariat import export, selectors, services
-from discussions.secretariat.forms import ExportFilterForm
+from discussions.permissions import can_export_feedback, check_export_feedback, check_import_consultation
+from discussions.secretariat import export, imports, selectors, services
+from discussions.secretariat.forms import ExportFilterForm, ImportConfirmForm, ImportUploadForm
 from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.secretariat.synthesis import synthesis_for_discussion
 from hub.forms import parse_id
@@ -207,3 +209,89 @@ def responses_publish(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(request, _("Responses are now shown under the comments.") if publish
                      else _("Responses are no longer shown to readers."))
     return redirect("discussions:secretariat-responses", slug=discussion.slug)
+
+
+# --- consultation imports -----------------------------------------------------------------------------------------
+
+def importers_only(view):
+    """Log in first; then the right to import consultations, or 403 (before any upload is read or stored)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        check_import_consultation(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body; csrf_protect follows
+@importers_only
+def import_upload(request: HttpRequest) -> HttpResponse:
+    handler = imports.SizeLimitedUploadHandler(imports.max_upload_bytes(), request)
+    request.upload_handlers.insert(0, handler)
+    return _import_upload(request, handler)
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest, handler) -> HttpResponse:
+    form = ImportUploadForm(max_bytes=imports.max_upload_bytes())
+    problem = ""
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, max_bytes=imports.max_upload_bytes(),
+                                too_large=handler.too_large)
+        if form.is_valid():
+            uploaded = form.cleaned_data["bundle"]
+            token = imports.pending_store(uploaded)
+            try:
+                imports.review(token)
+            except InterchangeError as exc:
+                imports.pending_delete(token)  # a bundle that cannot be imported is not kept
+                problem = str(exc)
+            else:
+                imports.remember(request.session, token, uploaded.name)
+                return redirect("discussions:secretariat-import-review", token=token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "discussions/secretariat/import.html", {
+        "form": form, "problem": problem, "max_bytes": imports.max_upload_bytes(),
+    }, status=status)
+
+
+@importers_only
+def import_review(request: HttpRequest, token: str) -> HttpResponse:
+    entry = imports.remembered(request.session, token)
+    if entry is None:
+        raise Http404
+    form = ImportConfirmForm(request.POST if request.method == "POST" else None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_start(actor=request.user, token=token, filename=entry["filename"],
+                                       **form.cleaned_data)
+        except InterchangeError as exc:
+            problem = str(exc)
+        else:
+            imports.forget(request.session, token)
+            return redirect(job.get_absolute_url())
+    try:
+        plan = imports.review(token, **(form.cleaned_data if form.is_bound and form.is_valid() else {}))
+    except InterchangeError as exc:  # the site changed since the upload (e.g. its workplan was deleted)
+        imports.pending_delete(token)
+        imports.forget(request.session, token)
+        messages.error(request, _("Nothing was imported. %(problem)s") % {"problem": exc})
+        return redirect("discussions:secretariat-import")
+    return render(request, "discussions/secretariat/import_review.html", {
+        "form": form, "plan": plan, "summary": imports.summary(plan), "filename": entry["filename"],
+        "token": token, "problem": problem,
+    }, status=400 if problem else 200)
+
+
+@require_POST
+@importers_only
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    if imports.remembered(request.session, token) is None:
+        raise Http404
+    imports.pending_delete(token)
+    imports.forget(request.session, token)
+    messages.success(request, _("The upload was deleted; nothing was imported."))
+    return redirect("discussions:secretariat-import")

@@ -1,0 +1,288 @@
+"""The secretariat's import page (discussions/secretariat/imports.py and its views): upload, findings, explicit
+options, the job, its report; who may use it; and bad input that keeps nothing."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from discussions.interchange import import_consultation_bundle
+from discussions.models import Comment, Discussion
+from discussions.secretariat import imports
+from hub.jobs.models import Job
+from hub.roles import MODERATORS, SECRETARIAT
+from tests.discussions.interchange.bundles import EXAMPLE, PDF_PATH, example_data, row_counts, stored_files
+from tests.factories import make_discussion, make_user
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("discussions:secretariat-import")
+
+
+def zipped(data: dict | str | None = None, *, with_pdf: bool = True) -> bytes:
+    data = example_data() if data is None else data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bundle:
+        bundle.writestr("consultation.json", data if isinstance(data, str) else json.dumps(data))
+        if with_pdf:
+            bundle.writestr(PDF_PATH, (EXAMPLE / PDF_PATH).read_bytes())
+    return out.getvalue()
+
+
+def upload(client, content: bytes, name: str = "consultation.zip"):
+    return client.post(UPLOAD, {"bundle": SimpleUploadedFile(name, content)})
+
+
+def pending_folders() -> list[Path]:
+    root = imports.import_root()
+    return sorted(root.iterdir()) if root.exists() else []
+
+
+@pytest.fixture
+def secretariat(client):
+    user = make_user(role=SECRETARIAT, email="jonas@secretariat.example")
+    client.force_login(user)
+    return user
+
+
+def test_the_secretariat_uploads_reads_the_findings_confirms_and_reads_the_report(
+        client, secretariat, django_capture_on_commit_callbacks):
+    moderator = make_user(email="moderator@example.org")
+    data = example_data()
+    data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
+
+    response = upload(client, zipped(data))
+
+    assert response.status_code == 302
+    review_url = response["Location"]
+    assert len(pending_folders()) == 1
+    page = client.get(review_url)
+    text = page.content.decode()
+    assert "Draft Example Workplan 2025-2027" in text and "example-workplan-2025-2027" in text
+    assert "2 questions" in text and "4 comments" in text and "1 attachment" in text
+    assert "Example Moderator &lt;moderator@example.org&gt;" in text
+    assert Discussion.objects.count() == 0  # the findings write nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(review_url, {"grant_moderators": "on"})
+
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.owner, job.kind) == ("done", secretariat, imports.KIND)
+    assert job.done == job.total == 4
+    discussion = Discussion.objects.get(slug="example-workplan-consultation")
+    assert Comment.objects.filter(discussion=discussion).count() == 4
+    assert list(discussion.moderators.all()) == [moderator]
+    assert job.report["counts"]["comment"] == {"created": 4, "updated": 0, "removed": 0}
+    assert pending_folders() == []  # the upload is deleted once imported
+    report = client.get(job.get_absolute_url()).content.decode()
+    assert "Imported into the discussion" in report and "Example Moderator &lt;moderator@example.org&gt;" in report
+    assert reverse("discussions:discussion-detail", kwargs={"slug": discussion.slug}) in report
+
+
+def test_a_json_file_alone_is_accepted_as_a_bundle_without_attachments(client, secretariat,
+                                                                       django_capture_on_commit_callbacks):
+    data = example_data()
+    for comment in data["comments"]:
+        comment["attachments"] = []
+
+    response = upload(client, json.dumps(data).encode(), name="consultation.json")
+
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {})
+    assert Job.objects.get().status == "done" and Comment.objects.count() == 4
+
+
+def test_an_existing_discussion_is_updated_only_when_the_option_is_ticked(client, secretariat,
+                                                                          django_capture_on_commit_callbacks):
+    import_consultation_bundle(EXAMPLE)
+    review_url = upload(client, zipped())["Location"]
+    page = client.get(review_url).content.decode()
+    assert "The existing discussion" in page and "Update the discussion that already exists" in page
+
+    refused = client.post(review_url, {})
+
+    assert refused.status_code == 400 and "--update-existing" in refused.content.decode()
+    assert Job.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url, {"update_existing": "on"})
+    job = Job.objects.get()
+    assert job.status == "done" and job.report["counts"]["comment"]["updated"] == 4
+
+
+def test_moderators_are_not_granted_unless_ticked(client, secretariat, django_capture_on_commit_callbacks):
+    make_user(email="moderator@example.org")
+    data = example_data()
+    data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
+    review_url = upload(client, zipped(data))["Location"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url, {})
+
+    assert Discussion.objects.get().moderators.count() == 0
+    assert Job.objects.get().report["moderators_not_granted"] == ["Example Moderator <moderator@example.org>"]
+
+
+def test_cancelling_deletes_the_upload(client, secretariat):
+    review_url = upload(client, zipped())["Location"]
+    token = review_url.rstrip("/").rsplit("/", 1)[1]
+
+    response = client.post(reverse("discussions:secretariat-import-cancel", kwargs={"token": token}))
+
+    assert response.status_code == 302 and pending_folders() == []
+    assert client.get(review_url).status_code == 404
+
+
+def test_a_failing_import_keeps_nothing_and_says_why_on_the_job_page(client, secretariat, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    review_url = upload(client, zipped())["Location"]
+    before = row_counts()
+
+    def fail(**kwargs):
+        from discussions.interchange import InterchangeError
+
+        raise InterchangeError("comments[3]", "the disk is full")
+
+    monkeypatch.setattr("discussions.interchange.importer.audit_log", fail)  # the import's last write
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url, {})
+
+    job = Job.objects.get()
+    assert job.status == "failed" and "Nothing was imported" in job.error and "the disk is full" in job.error
+    after = row_counts()
+    # The job's start is audited; the upload was the one stored file before, and neither it nor the attachment the
+    # import stored is left.
+    unchanged = ("AuditEntry", "files")
+    assert {k: v for k, v in after.items() if k not in unchanged} == {
+        k: v for k, v in before.items() if k not in unchanged}
+    assert before["files"] == 1 and stored_files() == []
+    assert pending_folders() == []
+    assert "the disk is full" in client.get(job.get_absolute_url()).content.decode()
+
+
+# --- who may import -----------------------------------------------------------------------------------------------
+
+def test_visitors_are_sent_to_sign_in(client):
+    for response in (client.get(UPLOAD), upload(client, zipped())):
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert pending_folders() == []
+
+
+@pytest.mark.parametrize("role", [None, MODERATORS])
+def test_stakeholders_and_moderators_may_not_import(client, role):
+    client.force_login(make_user(role=role))
+
+    assert client.get(UPLOAD).status_code == 403
+    assert upload(client, zipped()).status_code == 403
+    assert pending_folders() == []
+
+
+def test_a_discussion_moderator_may_not_import_either(client):
+    moderator = make_user()
+    make_discussion(moderators=[moderator])
+    client.force_login(moderator)
+
+    assert client.get(UPLOAD).status_code == 403
+
+
+def test_the_secretariat_sees_the_page_and_the_link_to_it(client, secretariat):
+    response = client.get(UPLOAD)
+
+    assert response.status_code == 200
+    assert 'href="%s"' % UPLOAD in client.get(reverse("discussions:secretariat")).content.decode()
+
+
+def test_someone_elses_upload_is_not_found(client, secretariat):
+    review_url = upload(client, zipped())["Location"]
+    other = make_user(role=SECRETARIAT)
+    client.force_login(other)
+
+    assert client.get(review_url).status_code == 404
+    assert client.post(review_url, {}).status_code == 404
+    assert Job.objects.count() == 0
+
+
+def test_a_job_started_by_someone_who_lost_the_right_fails_and_imports_nothing(client, secretariat):
+    token = imports.pending_store(SimpleUploadedFile("b.zip", zipped()))
+    stakeholder = make_user()
+    job = Job.objects.create(kind=imports.KIND, owner=stakeholder, params={"token": token})
+    from hub.jobs.services import job_run
+
+    job_run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "secretariat" in job.error
+    assert Discussion.objects.count() == 0 and pending_folders() == []
+
+
+# --- bad input ----------------------------------------------------------------------------------------------------
+
+def test_a_file_that_is_not_json_is_refused_and_not_kept(client, secretariat):
+    response = upload(client, b"\x00\x01 this is not JSON", name="consultation.json")
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "This bundle cannot be imported. Nothing was kept." in text and "JSON" in text
+    assert pending_folders() == [] and Discussion.objects.count() == 0
+
+
+def test_a_bundle_with_schema_errors_is_refused_naming_the_place(client, secretariat):
+    data = example_data()
+    data["comments"][1]["parent"] = "c9"
+
+    response = upload(client, zipped(data))
+
+    assert response.status_code == 400
+    assert "comments[1].parent" in response.content.decode()
+    assert pending_folders() == []
+
+
+def test_a_zip_without_its_attachment_is_refused(client, secretariat):
+    response = upload(client, zipped(with_pdf=False))
+
+    assert response.status_code == 400 and PDF_PATH in response.content.decode()
+    assert pending_folders() == []
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_stored(client, secretariat, settings):
+    settings.HUB_IMPORT_MAX_BYTES = 1000
+
+    response = upload(client, zipped())
+
+    assert response.status_code == 400
+    assert "The file is larger than 1000" in response.content.decode()
+    assert pending_folders() == []
+
+
+def test_an_upload_without_a_file_says_so(client, secretariat):
+    response = client.post(UPLOAD, {})
+
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+
+
+def test_uploads_nobody_confirms_are_purged_after_their_time(client, secretariat, settings):
+    upload(client, zipped())
+    import time
+
+    assert imports.purge_pending_uploads(now=time.time()) == 0
+    assert imports.purge_pending_uploads(now=time.time() + settings.HUB_IMPORT_PENDING_HOURS * 3600 + 60) == 1
+    assert pending_folders() == []
+
+
+def test_the_upload_handler_stops_storing_a_file_past_the_limit():
+    from django.core.files.uploadhandler import SkipFile
+
+    handler = imports.SizeLimitedUploadHandler(10)
+    handler.new_file("bundle", "b.zip", "application/zip", None)
+
+    assert handler.receive_data_chunk(b"12345", 0) == b"12345"
+    with pytest.raises(SkipFile):
+        handler.receive_data_chunk(b"678901", 5)
+    assert handler.too_large
