@@ -142,10 +142,10 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    """The import's explicit options: nothing existing is changed, and nobody made a moderator, unless ticked."""
+    """The import's explicit options: nothing existing is changed, and nobody made a moderator, unless ticked. The
+    check's page (templates/discussions/secretariat/_import_findings.html) offers only the options that apply, so
+    it writes the checkboxes and their labels itself."""
 
-    update_existing = forms.BooleanField(required=False, label=_("Update the discussion that already exists"))
-    grant_moderators = forms.BooleanField(required=False, label=_(
-        "Make the existing accounts listed above moderators of the discussion"))
-    strict = forms.BooleanField(required=False, label=_(
-        "Refuse the bundle if a comment has no content left once its HTML is cleaned"))
+    update_existing = forms.BooleanField(required=False)
+    grant_moderators = forms.BooleanField(required=False)
+    strict = forms.BooleanField(required=False)

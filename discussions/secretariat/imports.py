@@ -2,10 +2,11 @@
 
 The journey: the secretariat uploads a bundle (a .zip with attachments, or consultation.json alone); it is stored
 under HUB_IMPORT_ROOT in a folder of its own named by a random token (never under a name the uploader chose), and
-checked at once as `import_consultation --check` would (`review`): the page lists what would be created, updated
-and granted. Ticking the explicit options (update the existing discussion, grant moderator rights, strict) and
-confirming starts a job of kind KIND (`import_start`); the job's runner imports the stored bundle with the job's
-owner as actor and deletes the stored upload whatever happens. Uploads nobody confirms are deleted after
+checked as `import_consultation --check` would, by a job of kind CHECK_KIND (`check_start`: checking 20,000
+comments takes seconds, which is no work for a request). The check job's page lists what would be created,
+updated and granted, with the explicit options (update the existing discussion, grant moderator rights, strict)
+to tick. Confirming starts a job of kind KIND (`import_start`); its runner imports the stored bundle with the
+job's owner as actor and deletes the stored upload whatever happens. A bundle the check refuses is deleted then. Uploads nobody confirms are deleted after
 HUB_IMPORT_PENDING_HOURS by `purge_pending_uploads` (hourly, CELERY_BEAT_SCHEDULE).
 
 Which uploads a person may review and confirm is kept in their session: a token is no capability by itself.
@@ -40,6 +41,7 @@ from hub.jobs.models import Job
 from hub.jobs.services import job_start
 
 KIND = "discussions.consultation_import"
+CHECK_KIND = "discussions.consultation_check"
 SESSION_KEY = "hub_pending_imports"
 ZIP_NAME = "bundle.zip"
 TOKEN_BYTES = 18
@@ -127,9 +129,9 @@ def purge_pending_uploads(*, now: float | None = None) -> int:
     return removed
 
 
-def remember(session, token: str, filename: str) -> None:
+def remember(session, token: str, filename: str, check_job: int) -> None:
     pending = dict(session.get(SESSION_KEY, {}))
-    pending[token] = {"filename": filename[:200]}
+    pending[token] = {"filename": filename[:200], "check_job": check_job}
     session[SESSION_KEY] = pending
 
 
@@ -147,7 +149,7 @@ def remembered(session, token: str) -> dict | None:
     return entry
 
 
-# --- review and start ---------------------------------------------------------------------------------------------
+# --- check and start ----------------------------------------------------------------------------------------------
 
 def review(token: str, *, update_existing: bool = False, grant_moderators: bool = False,
            strict: bool = False) -> ImportPlan:
@@ -157,41 +159,78 @@ def review(token: str, *, update_existing: bool = False, grant_moderators: bool 
                                      grant_moderators=grant_moderators, strict=strict)
 
 
-def summary(plan: ImportPlan) -> dict:
-    """What the review page shows beside the plan's lists: the file's discussion and workplan, and its counts."""
+def findings(plan: ImportPlan) -> dict:
+    """The dry run's findings as the check job keeps them (JSON) for its page: what would be created, updated and
+    granted."""
     data = plan.data
+    existing = plan.existing_discussion
     return {
         "discussion_slug": data["discussion"]["slug"],
         "discussion_title": data["discussion"]["title"],
+        "existing_discussion": None if existing is None else {
+            "title": existing.title, "slug": existing.slug, "status": str(existing.get_status_display()),
+            "comments": plan.existing_comments},
         "workplan_slug": (data.get("workplan") or {}).get("slug") or data["discussion"].get("workplan") or "",
         "workplan_in_file": bool(data.get("workplan")),
+        "existing_workplan": plan.existing_workplan.title if plan.existing_workplan else "",
         "questions": len(data["questions"]),
         "comments": len(data["comments"]),
         "replies": sum(1 for c in data["comments"] if c.get("parent")),
         "attachments": sum(len(c.get("attachments", [])) for c in data["comments"]),
+        "moderators_matched": plan.moderators_matched,
+        "moderators_already": plan.moderators_already,
+        "moderators_without_account": plan.moderators_without_account,
+        "linked_accounts": plan.linked_accounts,
+        "unshowable": plan.validated.unshowable,
     }
+
+
+def check_start(*, actor, uploaded) -> tuple[str, Job]:
+    """Store an upload and start its check (the dry run) as a job of the actor's; returns the upload's token."""
+    check_import_consultation(actor)
+    token = pending_store(uploaded)
+    try:
+        job = job_start(actor=actor, kind=CHECK_KIND, params={"token": token, "filename": uploaded.name[:200]})
+    except BaseException:
+        pending_delete(token)
+        raise
+    return token, job
 
 
 def import_start(*, actor, token: str, filename: str, update_existing: bool, grant_moderators: bool,
                  strict: bool) -> Job:
-    """Start the import of a reviewed upload as a job of the actor's, if they may import with these options and the
-    bundle would not be refused (checked again: the site may have changed since the review)."""
+    """Start the import of a checked upload as a job of the actor's, if they may import with these options. The
+    job checks the bundle again as it imports (the site may have changed since), and refuses as the check said."""
     check_import_consultation(actor, update_existing=update_existing, grant_moderators=grant_moderators)
-    plan = review(token, update_existing=update_existing, grant_moderators=grant_moderators, strict=strict)
-    if plan.refusal:
-        raise InterchangeError("discussion.slug", plan.refusal)
+    pending_path(token)  # a token of the right shape
     return job_start(actor=actor, kind=KIND, params={
         "token": token, "filename": filename[:200], "update_existing": update_existing,
         "grant_moderators": grant_moderators, "strict": strict,
-        "discussion": plan.data["discussion"]["slug"], "comments": len(plan.data["comments"]),
     })
 
 
-# --- the job ------------------------------------------------------------------------------------------------------
+# --- the jobs -----------------------------------------------------------------------------------------------------
 
 def _job_permission(user, params: dict) -> None:
     check_import_consultation(user, update_existing=bool(params.get("update_existing")),
                               grant_moderators=bool(params.get("grant_moderators")))
+
+
+def run_check(job: Job, progress) -> registry.JobResult:
+    """The check job: the dry run of the stored upload. A bundle that cannot be imported is deleted at once."""
+    token = job.params.get("token", "")
+    try:
+        plan = review(token)
+    except InterchangeError as exc:
+        pending_delete(token)
+        raise registry.JobError(_("This bundle cannot be imported. Nothing was kept. %(problem)s")
+                                % {"problem": exc}) from None
+    except BaseException:
+        pending_delete(token)
+        raise
+    report = findings(plan)
+    report.update(token=token, filename=job.params.get("filename", ""))
+    return registry.JobResult(None, report=report)
 
 
 class _ProgressOutside:
@@ -268,6 +307,9 @@ def purge_pending_imports() -> int:
 
 
 def register() -> None:
+    registry.register(CHECK_KIND, runner=run_check, permission_check=_job_permission,
+                      label=gettext_lazy("Consultation import: check"),
+                      report_template="discussions/secretariat/_import_findings.html")
     registry.register(KIND, runner=run_import, permission_check=_job_permission,
                       label=gettext_lazy("Consultation import"),
                       report_template="discussions/secretariat/_import_report.html")

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from discussions.interchange import InterchangeError
 from discussions.models import Comment, Discussion, Disposition
 from discussions.permissions import can_export_feedback, check_export_feedback, check_import_consultation
 from discussions.secretariat import export, imports, selectors, services
@@ -236,54 +235,34 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def _import_upload(request: HttpRequest, handler) -> HttpResponse:
     form = ImportUploadForm(max_bytes=imports.max_upload_bytes())
-    problem = ""
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, max_bytes=imports.max_upload_bytes(),
                                 too_large=handler.too_large)
         if form.is_valid():
             uploaded = form.cleaned_data["bundle"]
-            token = imports.pending_store(uploaded)
-            try:
-                imports.review(token)
-            except InterchangeError as exc:
-                imports.pending_delete(token)  # a bundle that cannot be imported is not kept
-                problem = str(exc)
-            else:
-                imports.remember(request.session, token, uploaded.name)
-                return redirect("discussions:secretariat-import-review", token=token)
-    status = 400 if request.method == "POST" else 200
+            token, job = imports.check_start(actor=request.user, uploaded=uploaded)
+            imports.remember(request.session, token, uploaded.name, job.pk)
+            return redirect(job.get_absolute_url())
     return render(request, "discussions/secretariat/import.html", {
-        "form": form, "problem": problem, "max_bytes": imports.max_upload_bytes(),
-    }, status=status)
+        "form": form, "max_bytes": imports.max_upload_bytes(),
+    }, status=400 if form.is_bound else 200)
 
 
 @importers_only
 def import_review(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: back to the check's page; POST: the options ticked there, starting the import."""
     entry = imports.remembered(request.session, token)
     if entry is None:
         raise Http404
-    form = ImportConfirmForm(request.POST if request.method == "POST" else None)
-    problem = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = imports.import_start(actor=request.user, token=token, filename=entry["filename"],
-                                       **form.cleaned_data)
-        except InterchangeError as exc:
-            problem = str(exc)
-        else:
-            imports.forget(request.session, token)
-            return redirect(job.get_absolute_url())
-    try:
-        plan = imports.review(token, **(form.cleaned_data if form.is_bound and form.is_valid() else {}))
-    except InterchangeError as exc:  # the site changed since the upload (e.g. its workplan was deleted)
-        imports.pending_delete(token)
-        imports.forget(request.session, token)
-        messages.error(request, _("Nothing was imported. %(problem)s") % {"problem": exc})
-        return redirect("discussions:secretariat-import")
-    return render(request, "discussions/secretariat/import_review.html", {
-        "form": form, "plan": plan, "summary": imports.summary(plan), "filename": entry["filename"],
-        "token": token, "problem": problem,
-    }, status=400 if problem else 200)
+    check_url = reverse("jobs:detail", kwargs={"pk": entry["check_job"]})
+    if request.method != "POST":
+        return redirect(check_url)
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():  # only booleans: cannot happen through the page
+        return redirect(check_url)
+    job = imports.import_start(actor=request.user, token=token, filename=entry["filename"], **form.cleaned_data)
+    imports.forget(request.session, token)
+    return redirect(job.get_absolute_url())
 
 
 @require_POST

@@ -38,6 +38,16 @@ def upload(client, content: bytes, name: str = "consultation.zip"):
     return client.post(UPLOAD, {"bundle": SimpleUploadedFile(name, content)})
 
 
+def checked(client, content: bytes, capture, name: str = "consultation.zip") -> tuple[Job, str]:
+    """Upload, let the check job run, and return it and the URL its page's form posts the options to."""
+    with capture(execute=True):
+        response = upload(client, content, name)
+    job = Job.objects.filter(kind=imports.CHECK_KIND).latest("id")
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    token = job.params["token"]
+    return job, reverse("discussions:secretariat-import-review", kwargs={"token": token})
+
+
 def pending_folders() -> list[Path]:
     root = imports.import_root()
     return sorted(root.iterdir()) if root.exists() else []
@@ -56,25 +66,25 @@ def test_the_secretariat_uploads_reads_the_findings_confirms_and_reads_the_repor
     data = example_data()
     data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
 
-    response = upload(client, zipped(data))
+    check, review_url = checked(client, zipped(data), django_capture_on_commit_callbacks)
 
-    assert response.status_code == 302
-    review_url = response["Location"]
-    assert len(pending_folders()) == 1
-    page = client.get(review_url)
-    text = page.content.decode()
+    assert check.owner == secretariat
+    check.refresh_from_db()
+    assert check.status == "done" and len(pending_folders()) == 1
+    text = client.get(check.get_absolute_url()).content.decode()
     assert "Draft Example Workplan 2025-2027" in text and "example-workplan-2025-2027" in text
     assert "2 questions" in text and "4 comments" in text and "1 attachment" in text
     assert "Example Moderator &lt;moderator@example.org&gt;" in text
-    assert Discussion.objects.count() == 0  # the findings write nothing
+    assert 'action="%s"' % review_url in text
+    assert Discussion.objects.count() == 0  # the check writes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(review_url, {"grant_moderators": "on"})
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=imports.KIND)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     job.refresh_from_db()
-    assert (job.status, job.owner, job.kind) == ("done", secretariat, imports.KIND)
+    assert (job.status, job.owner) == ("done", secretariat)
     assert job.done == job.total == 4
     discussion = Discussion.objects.get(slug="example-workplan-consultation")
     assert Comment.objects.filter(discussion=discussion).count() == 4
@@ -84,6 +94,15 @@ def test_the_secretariat_uploads_reads_the_findings_confirms_and_reads_the_repor
     report = client.get(job.get_absolute_url()).content.decode()
     assert "Imported into the discussion" in report and "Example Moderator &lt;moderator@example.org&gt;" in report
     assert reverse("discussions:discussion-detail", kwargs={"slug": discussion.slug}) in report
+    assert client.post(review_url, {}).status_code == 404  # confirmed once only
+
+
+def test_the_options_page_address_leads_back_to_the_check(client, secretariat, django_capture_on_commit_callbacks):
+    check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
+
+    response = client.get(review_url)
+
+    assert response.status_code == 302 and response["Location"] == check.get_absolute_url()
 
 
 def test_a_json_file_alone_is_accepted_as_a_bundle_without_attachments(client, secretariat,
@@ -92,28 +111,31 @@ def test_a_json_file_alone_is_accepted_as_a_bundle_without_attachments(client, s
     for comment in data["comments"]:
         comment["attachments"] = []
 
-    response = upload(client, json.dumps(data).encode(), name="consultation.json")
+    _check, review_url = checked(client, json.dumps(data).encode(), django_capture_on_commit_callbacks,
+                                 name="consultation.json")
 
-    assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(response["Location"], {})
-    assert Job.objects.get().status == "done" and Comment.objects.count() == 4
+        client.post(review_url, {})
+    assert Job.objects.get(kind=imports.KIND).status == "done" and Comment.objects.count() == 4
 
 
 def test_an_existing_discussion_is_updated_only_when_the_option_is_ticked(client, secretariat,
                                                                           django_capture_on_commit_callbacks):
     import_consultation_bundle(EXAMPLE)
-    review_url = upload(client, zipped())["Location"]
-    page = client.get(review_url).content.decode()
+    check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
+    page = client.get(check.get_absolute_url()).content.decode()
     assert "The existing discussion" in page and "Update the discussion that already exists" in page
 
-    refused = client.post(review_url, {})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url, {})
 
-    assert refused.status_code == 400 and "--update-existing" in refused.content.decode()
-    assert Job.objects.count() == 0
+    refused = Job.objects.get(kind=imports.KIND)
+    assert refused.status == "failed" and "--update-existing" in refused.error
+    assert pending_folders() == []  # a refused import keeps no upload either
+    check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(review_url, {"update_existing": "on"})
-    job = Job.objects.get()
+    job = Job.objects.filter(kind=imports.KIND).latest("id")
     assert job.status == "done" and job.report["counts"]["comment"]["updated"] == 4
 
 
@@ -121,28 +143,29 @@ def test_moderators_are_not_granted_unless_ticked(client, secretariat, django_ca
     make_user(email="moderator@example.org")
     data = example_data()
     data["discussion"]["moderators"][0]["email"] = "moderator@example.org"
-    review_url = upload(client, zipped(data))["Location"]
+    _check, review_url = checked(client, zipped(data), django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(review_url, {})
 
     assert Discussion.objects.get().moderators.count() == 0
-    assert Job.objects.get().report["moderators_not_granted"] == ["Example Moderator <moderator@example.org>"]
+    assert Job.objects.get(kind=imports.KIND).report["moderators_not_granted"] == [
+        "Example Moderator <moderator@example.org>"]
 
 
-def test_cancelling_deletes_the_upload(client, secretariat):
-    review_url = upload(client, zipped())["Location"]
-    token = review_url.rstrip("/").rsplit("/", 1)[1]
+def test_cancelling_deletes_the_upload(client, secretariat, django_capture_on_commit_callbacks):
+    check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
 
-    response = client.post(reverse("discussions:secretariat-import-cancel", kwargs={"token": token}))
+    response = client.post(reverse("discussions:secretariat-import-cancel", kwargs={"token": check.params["token"]}))
 
     assert response.status_code == 302 and pending_folders() == []
     assert client.get(review_url).status_code == 404
+    assert client.post(review_url, {}).status_code == 404
 
 
 def test_a_failing_import_keeps_nothing_and_says_why_on_the_job_page(client, secretariat, monkeypatch,
                                                                      django_capture_on_commit_callbacks):
-    review_url = upload(client, zipped())["Location"]
+    _check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
     before = row_counts()
 
     def fail(**kwargs):
@@ -154,7 +177,7 @@ def test_a_failing_import_keeps_nothing_and_says_why_on_the_job_page(client, sec
     with django_capture_on_commit_callbacks(execute=True):
         client.post(review_url, {})
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=imports.KIND)
     assert job.status == "failed" and "Nothing was imported" in job.error and "the disk is full" in job.error
     after = row_counts()
     # The job's start is audited; the upload was the one stored file before, and neither it nor the attachment the
@@ -199,14 +222,25 @@ def test_the_secretariat_sees_the_page_and_the_link_to_it(client, secretariat):
     assert 'href="%s"' % UPLOAD in client.get(reverse("discussions:secretariat")).content.decode()
 
 
-def test_someone_elses_upload_is_not_found(client, secretariat):
-    review_url = upload(client, zipped())["Location"]
+def test_someone_elses_upload_cannot_be_confirmed(client, secretariat, django_capture_on_commit_callbacks):
+    _check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
     other = make_user(role=SECRETARIAT)
     client.force_login(other)
 
     assert client.get(review_url).status_code == 404
     assert client.post(review_url, {}).status_code == 404
-    assert Job.objects.count() == 0
+    assert not Job.objects.filter(kind=imports.KIND).exists()
+
+
+@pytest.mark.parametrize("role", [None, MODERATORS])
+def test_stakeholders_and_moderators_see_no_check_and_may_not_confirm(client, secretariat, role,
+                                                                      django_capture_on_commit_callbacks):
+    check, review_url = checked(client, zipped(), django_capture_on_commit_callbacks)
+    client.force_login(make_user(role=role))
+
+    assert client.get(check.get_absolute_url()).status_code == 404
+    assert client.post(review_url, {}).status_code == 403
+    assert not Job.objects.filter(kind=imports.KIND).exists()
 
 
 def test_a_job_started_by_someone_who_lost_the_right_fails_and_imports_nothing(client, secretariat):
@@ -224,31 +258,38 @@ def test_a_job_started_by_someone_who_lost_the_right_fails_and_imports_nothing(c
 
 # --- bad input ----------------------------------------------------------------------------------------------------
 
-def test_a_file_that_is_not_json_is_refused_and_not_kept(client, secretariat):
-    response = upload(client, b"\x00\x01 this is not JSON", name="consultation.json")
-
-    assert response.status_code == 400
-    text = response.content.decode()
-    assert "This bundle cannot be imported. Nothing was kept." in text and "JSON" in text
+def refused_check(client, content: bytes, capture, name: str = "consultation.zip") -> Job:
+    with capture(execute=True):
+        response = upload(client, content, name)
+    job = Job.objects.get(kind=imports.CHECK_KIND)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.status == "failed" and job.error.startswith("This bundle cannot be imported. Nothing was kept.")
     assert pending_folders() == [] and Discussion.objects.count() == 0
+    return job
 
 
-def test_a_bundle_with_schema_errors_is_refused_naming_the_place(client, secretariat):
+def test_a_file_that_is_not_json_is_refused_and_not_kept(client, secretariat, django_capture_on_commit_callbacks):
+    job = refused_check(client, b"\x00\x01 this is not JSON", django_capture_on_commit_callbacks,
+                        name="consultation.json")
+
+    assert "JSON" in job.error
+    assert "This bundle cannot be imported" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_bundle_with_schema_errors_is_refused_naming_the_place(client, secretariat,
+                                                                django_capture_on_commit_callbacks):
     data = example_data()
     data["comments"][1]["parent"] = "c9"
 
-    response = upload(client, zipped(data))
+    job = refused_check(client, zipped(data), django_capture_on_commit_callbacks)
 
-    assert response.status_code == 400
-    assert "comments[1].parent" in response.content.decode()
-    assert pending_folders() == []
+    assert "comments[1].parent" in job.error
 
 
-def test_a_zip_without_its_attachment_is_refused(client, secretariat):
-    response = upload(client, zipped(with_pdf=False))
+def test_a_zip_without_its_attachment_is_refused(client, secretariat, django_capture_on_commit_callbacks):
+    job = refused_check(client, zipped(with_pdf=False), django_capture_on_commit_callbacks)
 
-    assert response.status_code == 400 and PDF_PATH in response.content.decode()
-    assert pending_folders() == []
+    assert PDF_PATH in job.error
 
 
 def test_a_file_larger_than_the_limit_is_refused_before_it_is_stored(client, secretariat, settings):
@@ -267,8 +308,9 @@ def test_an_upload_without_a_file_says_so(client, secretariat):
     assert response.status_code == 400 and "This field is required" in response.content.decode()
 
 
-def test_uploads_nobody_confirms_are_purged_after_their_time(client, secretariat, settings):
-    upload(client, zipped())
+def test_uploads_nobody_confirms_are_purged_after_their_time(client, secretariat, settings,
+                                                             django_capture_on_commit_callbacks):
+    checked(client, zipped(), django_capture_on_commit_callbacks)
     import time
 
     assert imports.purge_pending_uploads(now=time.time()) == 0
