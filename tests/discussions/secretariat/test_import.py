@@ -328,3 +328,41 @@ def test_the_upload_handler_stops_storing_a_file_past_the_limit():
     with pytest.raises(SkipFile):
         handler.receive_data_chunk(b"678901", 5)
     assert handler.too_large
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_job_page_sees_the_progress_while_the_import_transaction_is_open(monkeypatch):
+    """The import writes in one transaction; its progress reaches the job's row through a second connection, so
+    another connection (the page's) reads it before the import commits."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there the bar moves at the end")
+    monkeypatch.setattr("hub.jobs.registry.PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr("discussions.interchange.importer.CHUNK", 2)
+    data = example_data()
+    token = imports.pending_store(SimpleUploadedFile("b.zip", zipped(data)))
+    job = Job.objects.create(kind=imports.KIND, owner=make_user(role=SECRETARIAT), params={"token": token})
+    seen = []
+    reader = connection.copy()
+    original = imports._ProgressOutside.__call__
+
+    def watching(self, done, total):
+        original(self, done, total)
+        if done:
+            with reader.cursor() as cursor:
+                cursor.execute(f"SELECT done, total FROM {Job._meta.db_table} WHERE id = %s", [job.pk])
+                seen.append((cursor.fetchone(), Comment.objects.count()))
+
+    monkeypatch.setattr(imports._ProgressOutside, "__call__", watching)
+    from hub.jobs.services import job_run
+
+    try:
+        job_run(job.pk)
+    finally:
+        reader.close()
+
+    job.refresh_from_db()
+    assert job.status == "done"
+    # At 2 of 4 the other connection already read 2 of 4, while the import's own comments were not committed yet.
+    assert seen[0] == ((2, 4), 2)
