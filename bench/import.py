@@ -144,6 +144,16 @@ def _postgres_fresh(url: str) -> None:
     conn.close()
 
 
+def _postgres_reachable(url: str) -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        return False
+    return True
+
+
 def measure(db: str, bundle: Path, workdir: Path, pg_url: str) -> dict:
     """In this (fresh) process: a fresh database, the accounts, one timed import."""
     if db == "postgres":
@@ -230,6 +240,9 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f} s")
         met = True
         for db in [d.strip() for d in args.db.split(",") if d.strip()]:
+            if db == "postgres" and not _postgres_reachable(args.pg_url):
+                print(f"postgres: skipped, cannot connect to {args.pg_url.rsplit('/', 1)[0]}")
+                continue
             for run in range(args.runs):
                 workdir = Path(tmp) / f"{db}-{run}"
                 workdir.mkdir()

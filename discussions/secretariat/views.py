@@ -28,6 +28,7 @@ from discussions.secretariat.forms import ExportFilterForm, ImportConfirmForm, I
 from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.secretariat.synthesis import synthesis_for_discussion
 from hub.forms import parse_id
+from hub.jobs.selectors import recent_jobs_for_owner
 
 RESPONSES_PER_PAGE = 50
 
@@ -245,6 +246,7 @@ def _import_upload(request: HttpRequest, handler) -> HttpResponse:
             return redirect(job.get_absolute_url())
     return render(request, "discussions/secretariat/import.html", {
         "form": form, "max_bytes": imports.max_upload_bytes(),
+        "jobs": recent_jobs_for_owner(request.user, kinds=(imports.CHECK_KIND, imports.KIND)),
     }, status=400 if form.is_bound else 200)
 
 

@@ -22,6 +22,7 @@ from tests.factories import make_discussion, make_user
 pytestmark = pytest.mark.django_db
 
 UPLOAD = reverse("discussions:secretariat-import")
+QUERIES = 7  # the upload page with its list of recent jobs, whatever their number
 
 
 def zipped(data: dict | str | None = None, *, with_pdf: bool = True) -> bytes:
@@ -366,3 +367,17 @@ def test_on_postgresql_the_job_page_sees_the_progress_while_the_import_transacti
     assert job.status == "done"
     # At 2 of 4 the other connection already read 2 of 4, while the import's own comments were not committed yet.
     assert seen[0] == ((2, 4), 2)
+
+
+@pytest.mark.parametrize("jobs", [1, 10])
+def test_the_import_page_lists_the_recent_checks_and_imports_in_a_fixed_number_of_queries(
+        client, secretariat, django_assert_num_queries, jobs):
+    """Ten is the most the page lists (hub.jobs.selectors.RECENT_JOBS)."""
+    for n in range(jobs):
+        Job.objects.create(kind=imports.KIND if n % 2 else imports.CHECK_KIND, owner=secretariat)
+    Job.objects.create(kind="another.kind", owner=secretariat)
+
+    with django_assert_num_queries(QUERIES):
+        response = client.get(UPLOAD)
+
+    assert response.content.decode().count('<li class="mb-1">') == jobs
