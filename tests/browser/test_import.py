@@ -11,10 +11,15 @@ from playwright.sync_api import expect
 from discussions.models import Comment, Discussion
 from hub.roles import SECRETARIAT
 from tests.browser.conftest import login
-from tests.discussions.interchange.bundles import example_data, write_zip
+from tests.discussions.interchange.bundles import ensure_gcm_objectives, example_data, write_zip
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data():
+    ensure_gcm_objectives()
 
 
 def test_the_secretariat_uploads_a_bundle_reads_the_findings_confirms_and_reads_the_report(page, tmp_path):
