@@ -390,3 +390,15 @@ def test_the_import_page_lists_the_recent_checks_and_imports_in_a_fixed_number_o
         response = client.get(UPLOAD)
 
     assert response.content.decode().count('<li class="mb-1">') == jobs
+
+
+def test_the_upload_still_needs_the_csrf_token(secretariat):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretariat)
+
+    response = upload(client, zipped())
+
+    assert response.status_code == 403
+    assert pending_folders() == [] and not Job.objects.exists()
