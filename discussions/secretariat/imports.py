@@ -216,6 +216,17 @@ def _job_permission(user, params: dict) -> None:
                               grant_moderators=bool(params.get("grant_moderators")))
 
 
+def _problem(exc: InterchangeError, token: str, filename: str) -> str:
+    """The bundle's problem as its uploader reads it: named by the file they uploaded, never by where it is
+    stored here."""
+    text = str(exc)
+    if _token_ok(token):
+        folder = import_root() / token
+        for stored in (folder / ZIP_NAME, folder):
+            text = text.replace(str(stored), filename or _("the bundle"))
+    return text
+
+
 def run_check(job: Job, progress) -> registry.JobResult:
     """The check job: the dry run of the stored upload. A bundle that cannot be imported is deleted at once."""
     token = job.params.get("token", "")
@@ -224,7 +235,7 @@ def run_check(job: Job, progress) -> registry.JobResult:
     except InterchangeError as exc:
         pending_delete(token)
         raise registry.JobError(_("This bundle cannot be imported. Nothing was kept. %(problem)s")
-                                % {"problem": exc}) from None
+                                % {"problem": _problem(exc, token, job.params.get("filename", ""))}) from None
     except BaseException:
         pending_delete(token)
         raise
@@ -292,7 +303,8 @@ def run_import(job: Job, progress) -> registry.JobResult:
             grant_moderators=bool(params.get("grant_moderators")), strict=bool(params.get("strict")),
             progress=outside)
     except InterchangeError as exc:
-        raise registry.JobError(_("Nothing was imported. %(problem)s") % {"problem": exc}) from None
+        raise registry.JobError(_("Nothing was imported. %(problem)s")
+                                % {"problem": _problem(exc, token, params.get("filename", ""))}) from None
     except PermissionDenied as exc:
         raise registry.JobError(_("Nothing was imported. %(problem)s") % {"problem": exc}) from None
     finally:

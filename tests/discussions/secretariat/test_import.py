@@ -402,3 +402,28 @@ def test_the_upload_still_needs_the_csrf_token(secretariat):
 
     assert response.status_code == 403
     assert pending_folders() == [] and not Job.objects.exists()
+
+
+def test_problems_name_the_uploaded_file_not_where_it_is_stored(client, secretariat,
+                                                                django_capture_on_commit_callbacks):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bundle:
+        bundle.writestr("readme.txt", "no consultation.json here")
+
+    job = refused_check(client, out.getvalue(), django_capture_on_commit_callbacks, name="our-export.zip")
+
+    assert "our-export.zip" in job.error and "consultation.json" in job.error
+    assert str(imports.import_root()) not in job.error
+
+
+def test_an_import_whose_upload_is_gone_fails_without_naming_the_server_path(secretariat):
+    from hub.jobs.services import job_run
+
+    job = Job.objects.create(kind=imports.KIND, owner=secretariat,
+                             params={"token": "a" * 24, "filename": "consultation.zip"})
+
+    job_run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "consultation.zip: no such file or folder" in job.error
+    assert str(imports.import_root()) not in job.error
