@@ -18,6 +18,9 @@ class DiscussionsConfig(AppConfig):
         from discussions.secretariat import jobs  # the exports, as a kind of background job (hub.jobs)
         jobs.register()
 
+        from discussions.secretariat import imports  # the import job's kind, and its purge task
+
+        imports.register()
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",
         ])

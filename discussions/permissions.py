@@ -15,6 +15,10 @@ from hub.permissions import check_profile_complete, has_complete_profile, is_sit
 from hub.selectors import profile_for_user
 
 
+# What importing a bundle writes: a workplan, a discussion and its comments (see check_import_consultation).
+IMPORT_PERMISSIONS = ("discussions.export_feedback", "discussions.add_discussion", "workplan.manage_workplan")
+
+
 def moderates_everything(user) -> bool:
     """Site moderators (the Moderators group, superusers, or the moderate_discussion permission) moderate every
     discussion."""
@@ -68,6 +72,29 @@ def can_export_feedback(user) -> bool:
 def check_export_feedback(user) -> None:
     if not can_export_feedback(user):
         raise PermissionDenied(_("Only the secretariat can export feedback."))
+
+
+def check_import_consultation(user, *, update_existing: bool = False, grant_moderators: bool = False) -> None:
+    """Importing a consultation bundle is the secretariat's: it writes a workplan (workplan.manage_workplan) and a
+    discussion with its feedback (discussions.export_feedback, add_discussion). Changing a discussion already on
+    the site (update_existing) and making existing accounts its moderators (grant_moderators) also need the right
+    to change discussions, whose moderators are part of them."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to import a consultation."))
+    if not all(user.has_perm(perm) for perm in IMPORT_PERMISSIONS):
+        raise PermissionDenied(_("Only the secretariat can import consultations."))
+    if update_existing and not user.has_perm("discussions.change_discussion"):
+        raise PermissionDenied(_("You may not update a discussion that already exists."))
+    if grant_moderators and not user.has_perm("discussions.change_discussion"):
+        raise PermissionDenied(_("You may not make accounts moderators of a discussion."))
+
+
+def can_import_consultation(user) -> bool:
+    try:
+        check_import_consultation(user)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def can_view_comment(user, comment: Comment) -> bool:

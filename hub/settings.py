@@ -281,3 +281,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 HUB_JOB_KEEP_HOURS = env_int(ENV, "HUB_JOB_KEEP_HOURS", 72)
 HUB_JOB_STALE_MINUTES = env_int(ENV, "HUB_JOB_STALE_MINUTES", 30)
 CELERY_BEAT_SCHEDULE["jobs-purge-expired"] = {"task": "hub.jobs.tasks.purge_expired_jobs", "schedule": 3600.0}
+
+# Consultation imports from the secretariat's page (discussions/secretariat/imports.py): the largest bundle one may
+# upload, where uploads wait for the secretariat to confirm them (empty: MEDIA_ROOT/imports; it must be shared by
+# the web and worker processes, like MEDIA_ROOT), and how long an upload nobody confirms is kept.
+HUB_IMPORT_MAX_BYTES = env_int(ENV, "HUB_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+HUB_IMPORT_ROOT = ENV.get("HUB_IMPORT_ROOT", "")
+HUB_IMPORT_PENDING_HOURS = env_int(ENV, "HUB_IMPORT_PENDING_HOURS", 24)
+CELERY_BEAT_SCHEDULE["imports-purge-pending"] = {"task": "discussions.secretariat.imports.purge_pending_imports",
+                                                  "schedule": 3600.0}

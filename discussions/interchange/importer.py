@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,13 +23,22 @@ from discussions.interchange.errors import InterchangeError, at
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
 from hub.languages import OTHER as OTHER_LANGUAGE
+from discussions.permissions import check_import_consultation
 from hub.audit import audit_log
 from hub.models import AuditEntry
+from hub.search import indexing
 from hub.text import clean_html, html_to_text
 from workplan.models import Priority, Workplan, WorkingGroup
 from workplan.services import PriorityFields, WorkingGroupFields, workplan_import
 
 IMPORT_ACTION = "discussion.import"
+# Comments written per bulk query: large enough that 20,000 comments take a few dozen queries, small enough that
+# one chunk's rows stay a few megabytes and within SQLite's limit on query parameters.
+CHUNK = 500
+# What an import sets on an existing comment (everything a bundle says about it).
+COMMENT_FIELDS = ["source_id", "parent", "depth", "question", "author", "author_name", "author_organisation",
+                  "author_stakeholder_group", "author_badge", "show_personal_name", "author_organisation_confirmed",
+                  "body", "body_text", "status", "language", "created_at", "published_at"]
 
 
 def unshowable_note() -> str:
@@ -253,8 +263,9 @@ class _Importer:
     """The writes of one import, in the order the records refer to each other: workplan, discussion, questions,
     comments with their attachments, then the audit entry."""
 
-    def __init__(self, plan: ImportPlan, bundle: Bundle, actor, source: str) -> None:
+    def __init__(self, plan: ImportPlan, bundle: Bundle, actor, source: str, progress=None) -> None:
         self.plan = plan
+        self.progress = progress
         self.data = plan.data
         self.bundle = bundle
         self.files = plan.validated.files
@@ -272,6 +283,10 @@ class _Importer:
         exported without e-mails must not unlink comments from their authors when it is imported again)."""
         email = ((person or {}).get("email") or "").strip().lower()
         return self.users.get(email) if email else current
+
+    def tick(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
 
     def count(self, kind: str, created: bool) -> None:
         (self.report.created if created else self.report.updated)[kind] += 1
@@ -391,20 +406,86 @@ class _Importer:
         return out
 
     def import_comments(self, discussion: Discussion, questions: dict[str, Question]) -> None:
+        """The comments in bulk, CHUNK rows per query: new ones created, existing ones (matched by source_id or
+        this site's own export id) updated, their priority and working group links replaced, replies pointed at
+        their parents. Nothing is queried per comment; only attachments are written one by one (they are files)."""
         existing = list(discussion.comments.prefetch_related("attachments"))
         by_source = {c.source_id: c for c in existing if c.source_id}
         by_pk = {f"c{c.pk}": c for c in existing if not c.source_id}
+        items = self.data["comments"]
+        total = len(items)
         done: dict[str, Comment] = {}
-        for index, item in enumerate(self.data["comments"]):
-            comment = by_source.get(item["id"]) or by_pk.get(item["id"])
-            created = comment is None
-            if created:
-                comment = Comment(discussion=discussion)
-            parent = done[item["parent"]] if item.get("parent") else None
-            author = item["author"]
-            posted_at = parse_datetime(item["posted_at"], f"comments[{index}].posted_at")
-            body = unshowable_note() if item["id"] in self.unshowable else clean_html(item["body_html"])
-            comment.source_id = item["id"]
+        bodies = self.plan.validated.bodies
+        for first in range(0, total, CHUNK):
+            batch = []  # (index, item, comment, created)
+            for index in range(first, min(first + CHUNK, total)):
+                item = items[index]
+                comment = by_source.get(item["id"]) or by_pk.get(item["id"])
+                created = comment is None
+                if created:
+                    comment = Comment(discussion=discussion)
+                self.fill_comment(comment, item, index, done, questions, bodies)
+                done[item["id"]] = comment
+                batch.append((index, item, comment, created))
+            self.write_comments(batch)
+            self.tick(first + len(batch), total)
+        # Search entries follow the rows on commit, as a save of each comment would have had them do.
+        indexing.schedule("comment", [comment.pk for comment in done.values()])
+
+    def fill_comment(self, comment: Comment, item: dict, index: int, done: dict[str, Comment],
+                     questions: dict[str, Question], bodies: dict[str, tuple[str, str]]) -> None:
+        parent = done[item["parent"]] if item.get("parent") else None
+        author = item["author"]
+        if item["id"] in self.unshowable:
+            body = unshowable_note()
+            text = html_to_text(body)
+        elif item["id"] in bodies:
+            body, text = bodies[item["id"]]
+        else:
+            body = clean_html(item["body_html"])
+            text = html_to_text(body)
+        posted_at = parse_datetime(item["posted_at"], f"comments[{index}].posted_at")
+        comment.source_id = item["id"]
+        # A parent created in the same chunk has no pk yet: write_comments points the reply at it afterwards.
+        comment.parent = parent
+        comment.depth = parent.depth + 1 if parent else 0
+        comment.question = parent.question if parent else questions.get(item.get("question"))
+        comment.author = self.user_for(author, comment.author)
+        comment.author_name = author["name"]
+        comment.author_organisation = author.get("organisation") or ""
+        comment.author_stakeholder_group = author.get("stakeholder_group") or ""
+        comment.author_badge = author.get("badge") or ""
+        comment.show_personal_name = author.get("attribution", "person") != "organisation"
+        # A bundle records attributions as the source platform showed them and has no membership state: the
+        # secretariat that imports it vouches for them, so they are shown as confirmed.
+        comment.author_organisation_confirmed = True
+        comment.body = body
+        comment.body_text = text
+        comment.status = item["status"]
+        if "language" in item or comment.pk is None:
+            comment.language = bundle_language(item.get("language"))
+        comment.created_at = posted_at
+        if item["status"] in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
+            comment.published_at = comment.published_at or posted_at
+        else:
+            comment.published_at = None
+
+    def write_comments(self, batch: list[tuple[int, dict, Comment, bool]]) -> None:
+        """One chunk: a bulk insert of the new comments, a bulk update of the existing ones, the replies whose
+        parent was created in this chunk re-pointed, the tag links replaced, then the attachments."""
+        new = [comment for _i, _item, comment, created in batch if created]
+        old = [comment for _i, _item, comment, created in batch if not created]
+        # A reply to a comment of this chunk that is not saved yet goes in without its parent first.
+        orphans = []
+        for _i, _item, comment, created in batch:
+            parent = comment.parent
+            if parent is not None and parent.pk is None:
+                orphans.append((comment, parent, created))
+                comment.parent = None
+        if new:
+            Comment.objects.bulk_create(new, batch_size=CHUNK)
+            self.report.created["comment"] += len(new)
+        for comment, parent, _created in orphans:
             comment.parent = parent
             comment.depth = parent.depth + 1 if parent else 0
             comment.question = parent.question if parent else questions.get(item.get("question"))
@@ -435,6 +516,36 @@ class _Importer:
             self.import_attachments(comment, index, item.get("attachments", []), created)
             done[item["id"]] = comment
             self.count("comment", created)
+        # The update comes after the insert, so that an existing comment can reply to a new one.
+        if old:
+            Comment.objects.bulk_update(old, COMMENT_FIELDS, batch_size=CHUNK)
+            self.report.updated["comment"] += len(old)
+        new_orphans = [comment for comment, _parent, created in orphans if created]
+        if new_orphans:
+            Comment.objects.bulk_update(new_orphans, ["parent"], batch_size=CHUNK)
+        self.write_tags(batch)
+        for index, item, comment, created in batch:
+            if item.get("attachments") or not created:
+                self.import_attachments(comment, index, item.get("attachments", []), created)
+
+    def write_tags(self, batch: list[tuple[int, dict, Comment, bool]]) -> None:
+        """Each comment's priorities and working groups as the file lists them (an existing comment's are replaced,
+        also by none when the file lists none)."""
+        for key, through, column, targets in (
+                ("priorities", Comment.priorities.through, "priority_id", self.priorities),
+                ("working_groups", Comment.working_groups.through, "workinggroup_id", self.groups)):
+            replaced = [comment.pk for _i, item, comment, created in batch if not created]
+            if replaced:
+                through.objects.filter(comment_id__in=replaced).delete()
+            rows = []
+            for _i, item, comment, created in batch:
+                seen = set()
+                for name in item.get(key, []):
+                    target = targets[name].pk
+                    if target not in seen:
+                        seen.add(target)
+                        rows.append(through(comment_id=comment.pk, **{column: target}))
+            through.objects.bulk_create(rows, batch_size=CHUNK)
 
     def import_attachments(self, comment: Comment, comment_index: int, items: list[dict], created: bool) -> None:
         current = [] if created else list(comment.attachments.all())
@@ -472,14 +583,20 @@ class _Importer:
 
 
 def import_consultation_bundle(source, *, actor=None, update_existing: bool = False, grant_moderators: bool = False,
-                               strict: bool = False) -> ImportReport:
+                               strict: bool = False,
+                               progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Create or update a consultation from a bundle (a .zip path or file, or a folder). The whole bundle is checked
     first and written in one transaction: on any problem, InterchangeError names it and nothing is written.
 
     update_existing: allow changing a discussion that already exists here (otherwise the import is refused).
     grant_moderators: make the existing accounts the file names as moderators moderators of the discussion
     (otherwise the report lists them as not granted). strict: refuse a comment whose HTML cleans to nothing
-    visible, rather than keeping it with a note."""
+    visible, rather than keeping it with a note. progress: called as progress(done, total) with the number of the
+    file's comments written so far: at 0 once the bundle is checked (before the transaction starts), then after
+    each chunk (inside the transaction, which can still roll back). actor: the person importing, whose right to
+    (check_import_consultation) is checked first; None for the site itself (the command)."""
+    if actor is not None:  # None is the site itself: the import command
+        check_import_consultation(actor, update_existing=update_existing, grant_moderators=grant_moderators)
     label = str(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None) or "bundle"
     with open_bundle(source) as bundle:
         data = read_manifest(bundle)
@@ -487,7 +604,10 @@ def import_consultation_bundle(source, *, actor=None, update_existing: bool = Fa
         plan = plan_import(data, validated, update_existing=update_existing, grant_moderators=grant_moderators)
         if plan.refusal:
             raise InterchangeError("discussion.slug", plan.refusal)
-        importer = _Importer(plan, bundle, actor, label)
+        if progress is not None:
+            # Before the transaction, so that a caller recording progress elsewhere can write the total.
+            progress(0, len(data["comments"]))
+        importer = _Importer(plan, bundle, actor, label, progress)
         try:
             with transaction.atomic():
                 return importer.run()

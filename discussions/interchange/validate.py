@@ -155,11 +155,13 @@ def _check_person(person: dict, where: str) -> None:
 class Validated:
     """What the checks found that the import needs: the files by path, each attachment's name and type as an
     upload's checks made them (by its comment's and its own position), and the comments whose HTML cleaned to
-    nothing visible (their ids)."""
+    nothing visible (their ids), and each comment's body as cleaned HTML and its plain text (by id), which the
+    import stores as they are rather than cleaning every body a second time."""
 
     files: dict[str, CheckedFile] = field(default_factory=dict)
     attachments: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     unshowable: list[str] = field(default_factory=list)
+    bodies: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _BundleUpload:
@@ -353,10 +355,13 @@ def _check_tags(comment: dict, where: str, known: _Known) -> None:
 def _check_body(comment: dict, where: str, validated: Validated, *, strict: bool) -> None:
     # An empty body is fine beside attachments; markup that cleans to nothing visible lost the content.
     raw_body = comment["body_html"]
-    if not has_visible_content(clean_html(raw_body)) and (raw_body.strip() or not comment.get("attachments")):
+    body = clean_html(raw_body)
+    text = html_to_text(body)
+    if not text.strip() and (raw_body.strip() or not comment.get("attachments")):
         if strict:
             raise InterchangeError(at(where, "body_html"), "has no content left once the HTML is cleaned")
         validated.unshowable.append(comment["id"])
+    validated.bodies[comment["id"]] = (body, text)
 
 
 def _check_attachment(attachment: dict, place: str, bundle: Bundle, files: dict[str, CheckedFile]) -> tuple[str, str]:

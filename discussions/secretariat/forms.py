@@ -112,3 +112,44 @@ class ExportFilterForm(forms.Form):
         pairs = [(key, value) for key in self.fields for value in self.data.getlist(key) if value != ""] \
             if hasattr(self.data, "getlist") else [(k, v) for k, v in self.data.items() if v != ""]
         return urlencode(pairs)
+
+
+class ImportUploadForm(forms.Form):
+    """The bundle to import: a .zip with consultation.json and the attachments, or consultation.json alone."""
+
+    bundle = forms.FileField(label=_("Bundle"), help_text=_(
+        "A .zip holding consultation.json and the attachment files, or a consultation.json file alone."))
+
+    def __init__(self, *args, max_bytes: int, too_large: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.too_large = too_large
+
+    def clean(self):
+        if self.too_large:
+            # The upload handler stopped storing it, so the field itself arrives empty.
+            self.errors.pop("bundle", None)
+            raise forms.ValidationError(self.too_large_message(), code="too_large")
+        return super().clean()
+
+    def clean_bundle(self):
+        bundle = self.cleaned_data["bundle"]
+        if bundle.size > self.max_bytes:
+            raise forms.ValidationError(self.too_large_message(), code="too_large")
+        return bundle
+
+    def too_large_message(self) -> str:
+        from django.template.defaultfilters import filesizeformat
+
+        return _("The file is larger than %(limit)s, the largest bundle this site accepts.") % {
+            "limit": filesizeformat(self.max_bytes)}
+
+
+class ImportConfirmForm(forms.Form):
+    """The import's explicit options: nothing existing is changed, and nobody made a moderator, unless ticked. The
+    check's page (templates/discussions/secretariat/_import_findings.html) offers only the options that apply, so
+    it writes the checkboxes and their labels itself."""
+
+    update_existing = forms.BooleanField(required=False)
+    grant_moderators = forms.BooleanField(required=False)
+    strict = forms.BooleanField(required=False)

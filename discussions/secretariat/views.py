@@ -16,20 +16,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from discussions.models import Comment, Discussion, Disposition
-from discussions.permissions import can_export_feedback, check_export_feedback
-from discussions.secretariat import export, jobs, selectors, services
-from discussions.secretariat.forms import ExportFilterForm
+from discussions.permissions import can_export_feedback, check_export_feedback, check_import_consultation
+from discussions.secretariat import export, imports, jobs, selectors, services
+from discussions.secretariat.forms import ExportFilterForm, ImportConfirmForm, ImportUploadForm
 from discussions.secretariat.selectors import ExportFilters, comments_for_export
 from discussions.secretariat.synthesis import synthesis_for_discussion
 from hub.forms import parse_id
+from hub.jobs.selectors import recent_jobs_for_owner
 from hub.jobs.services import job_start
 
 RESPONSES_PER_PAGE = 50
@@ -173,3 +175,70 @@ def responses_publish(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(request, _("Responses are now shown under the comments.") if publish
                      else _("Responses are no longer shown to readers."))
     return redirect("discussions:secretariat-responses", slug=discussion.slug)
+
+
+# --- consultation imports -----------------------------------------------------------------------------------------
+
+def importers_only(view):
+    """Log in first; then the right to import consultations, or 403 (before any upload is read or stored)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        check_import_consultation(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body; csrf_protect follows
+@importers_only
+def import_upload(request: HttpRequest) -> HttpResponse:
+    handler = imports.SizeLimitedUploadHandler(imports.max_upload_bytes(), request)
+    request.upload_handlers.insert(0, handler)
+    return _import_upload(request, handler)
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest, handler) -> HttpResponse:
+    form = ImportUploadForm(max_bytes=imports.max_upload_bytes())
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, max_bytes=imports.max_upload_bytes(),
+                                too_large=handler.too_large)
+        if form.is_valid():
+            uploaded = form.cleaned_data["bundle"]
+            token, job = imports.check_start(actor=request.user, uploaded=uploaded)
+            imports.remember(request.session, token, uploaded.name, job.pk)
+            return redirect(job.get_absolute_url())
+    return render(request, "discussions/secretariat/import.html", {
+        "form": form, "max_bytes": imports.max_upload_bytes(),
+        "jobs": recent_jobs_for_owner(request.user, kinds=(imports.CHECK_KIND, imports.KIND)),
+    }, status=400 if form.is_bound else 200)
+
+
+@importers_only
+def import_review(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: back to the check's page; POST: the options ticked there, starting the import."""
+    entry = imports.remembered(request.session, token)
+    if entry is None:
+        raise Http404
+    check_url = reverse("jobs:detail", kwargs={"pk": entry["check_job"]})
+    if request.method != "POST":
+        return redirect(check_url)
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():  # only booleans: cannot happen through the page
+        return redirect(check_url)
+    job = imports.import_start(actor=request.user, token=token, filename=entry["filename"], **form.cleaned_data)
+    imports.forget(request.session, token)
+    return redirect(job.get_absolute_url())
+
+
+@require_POST
+@importers_only
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    if imports.remembered(request.session, token) is None:
+        raise Http404
+    imports.pending_delete(token)
+    imports.forget(request.session, token)
+    messages.success(request, _("The upload was deleted; nothing was imported."))
+    return redirect("discussions:secretariat-import")

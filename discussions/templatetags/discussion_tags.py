@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from discussions import selectors
-from discussions.permissions import can_export_feedback, can_moderate_anything
+from discussions.permissions import can_export_feedback, can_import_consultation, can_moderate_anything
 from hub.models import stakeholder_group_label
 from hub.templatetags.hub_tags import sanitized
 from workplan.permissions import can_manage_workplan
@@ -18,6 +18,12 @@ register = template.Library()
 def stakeholder_group(code: str) -> str:
     """The readable name of a stakeholder group code kept in a comment's attribution."""
     return stakeholder_group_label(code or "")
+
+
+@register.filter
+def may_import_consultations(user) -> bool:
+    """Whether the secretariat's navigation offers the import page (the rule is check_import_consultation)."""
+    return can_import_consultation(user)
 
 
 @register.filter

@@ -190,3 +190,13 @@ def assert_refused_and_nothing_written(tmp_path: Path, build, message: str) -> N
     discussion.refresh_from_db()
     assert discussion.status == "closed"
     assert Comment.objects.get(source_id="c2").body == comment_before.body
+
+
+def ensure_gcm_objectives() -> None:
+    """The GCM objectives the example's workplan names, as the data migration loads them: a transactional test
+    (browser tests) may run after another one, whose flush emptied the reference data."""
+    from workplan.models import GcmObjective
+
+    data = Path(__file__).resolve().parents[3] / "workplan" / "data" / "gcm_objectives.json"
+    for item in json.loads(data.read_text(encoding="utf-8")):
+        GcmObjective.objects.update_or_create(number=item["number"], defaults={"title": item["title"]})
