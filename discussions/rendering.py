@@ -8,6 +8,7 @@ simply expire. Viewer-specific links (reply, edit, report, moderate) stay outsid
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -29,6 +30,8 @@ from discussions.selectors import Entry
 from discussions.uploads import TYPE_NAMES
 from hub.models import stakeholder_group_label
 from hub.text import clean_html_for_display
+
+logger = logging.getLogger(__name__)
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
 # Bump when _comment.html changes in a way the data digest cannot see.
@@ -96,7 +99,11 @@ def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
     lang = translation.get_language() or ""
     tz = timezone.get_current_timezone_name()
     thread_key = _thread_key(discussion, lang, tz)
-    stored = cache.get(thread_key) or {}
+    try:
+        stored = cache.get(thread_key) or {}
+    except Exception:  # noqa: BLE001 - a cache that is down means rendering everything, never an error
+        logger.warning("Fragment cache unavailable; rendering every comment", exc_info=True)
+        stored = {}
     digests = [_digest(e, discussion, lang, tz) for e in entries]
     template = None
     attachment_url = UrlPattern("discussions:attachment-download")
@@ -112,7 +119,10 @@ def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
         current[digest] = html
         entry.html = mark_safe(html)  # rendered by our own autoescaping template
     if fresh or len(current) != len(stored):
-        cache.set(thread_key, current, timeout=FRAGMENT_TIMEOUT)
+        try:
+            cache.set(thread_key, current, timeout=FRAGMENT_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not store rendered comments", exc_info=True)
 
 
 def _url(memo: dict, obj) -> str:

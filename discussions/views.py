@@ -31,11 +31,13 @@ from discussions.permissions import (
     check_post_comment,
     check_withdraw_comment,
 )
+from hub.pagecache import public_page
 from hub import ratelimit
 from hub.http import apply_errors
 from hub.selectors import profile_for_user
 
 
+@public_page
 def discussion_list(request: HttpRequest) -> HttpResponse:
     discussions = selectors.discussion_list(user=request.user)
     return render(request, "discussions/discussion_list.html", {
@@ -44,6 +46,7 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@public_page
 def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     discussion = selectors.discussion_for_page(slug=slug, user=user)

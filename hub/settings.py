@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: visitors' public pages come whole from the cache (hub/pagecache.py).
+    "hub.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +99,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One process: the local-memory cache. Several processes or servers: set HUB_CACHE_URL=redis://host:6379/0 so
 # rate limits and rendered comment fragments are shared.
 CACHES = {"default": parse_cache_url(ENV.get("HUB_CACHE_URL"))}
+# Visitors' public pages (discussions, workplan, priorities, working groups, library) are served whole from that
+# cache for this many seconds at most; any audited change makes them stale at once (hub/pagecache.py). 0: off.
+HUB_PAGE_CACHE_SECONDS = env_int(ENV, "HUB_PAGE_CACHE_SECONDS", 300)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.pagecache import public_page
 from hub import ratelimit
 from hub.forms import ContactForm, MembershipContactForm, MembershipDecisionForm, ProfileForm
 from hub.http import apply_errors, safe_next
@@ -38,10 +39,12 @@ def account_display_name(user) -> str:
     return (profile.display_name if profile else "") or user.email
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/home.html")
 
 
+@public_page
 def page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, f"hub/{name}.html")
 
