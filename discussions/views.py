@@ -49,9 +49,10 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    discussion = selectors.discussion_for_page(slug=slug, user=user)
-    questions = selectors.questions_for_discussion(discussion)
-    thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=questions)
+    page = selectors.discussion_page(slug=slug, user=user)
+    discussion = page.discussion
+    thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=page.questions,
+                                                   comments=page.comments)
     entries = list(thread.entries())
     rendering.render_entries(entries, discussion=discussion)
     rendering.add_reader_links(entries, discussion=discussion, user=user)

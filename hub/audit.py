@@ -9,20 +9,16 @@ from django.db import models
 from hub import pagecache
 from hub.models import AuditEntry
 
-# Audited actions that change nothing a visitor sees; every other one makes the visitors' page cache stale.
-INVISIBLE_ACTIONS = frozenset({
-    "discussion.follow", "discussion.unfollow", "comment.flag", "comment.note", "interest.export", "library.export",
-})
-
 
 def audit_log(
     *, actor, action: str, target: models.Model | None = None, before: dict | None = None,
     after: dict | None = None, reason: str = "",
 ) -> AuditEntry:
     """Record one action; the actor's name is copied so the entry survives account deletion. Every write of a
-    service passes here, so this is where the visitors' page cache learns that something changed."""
-    if action not in INVISIBLE_ACTIONS:
-        pagecache.invalidate()
+    service passes here, so this is where the page cache (and the reads kept with it) learns that something
+    changed. Every action counts, even those no visitor sees (following, exports): the signed-in reads kept under
+    the same generation (hub.pagecache.cached_reads) include what only the actor sees."""
+    pagecache.invalidate()
     actor_name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         profile = getattr(actor, "profile", None)

@@ -23,7 +23,7 @@ import hashlib
 import logging
 import uuid
 from functools import wraps
-from typing import Callable
+from typing import Any, Callable
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "hub:pages:generation"
 PAGE_KEY_PREFIX = "hub:pages:page:"
+READ_KEY_PREFIX = "hub:pages:read:"
 # Bump when the stored format changes.
 FORMAT = 1
 _ATTRIBUTE = "hub_public_page"
@@ -48,6 +49,11 @@ def _cache():
 
 def _seconds() -> int:
     return int(getattr(settings, "HUB_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+def enabled() -> bool:
+    """Whether pages and reads are kept at all (HUB_PAGE_CACHE_SECONDS above 0)."""
+    return _seconds() > 0
 
 
 def public_page(view: Callable) -> Callable:
@@ -77,6 +83,43 @@ def _new_generation() -> str | None:
                        exc_info=True)
         return None
     return token
+
+
+def cached_reads(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Reads that change only through audited writes, kept in the cache under the current generation: every value
+    is read in one round trip with the generation, and those missing or older than it are built (and stored).
+    Used for what signed-in pages share (a discussion's comments) and what a reader's permissions depend on.
+    Off (always built) when HUB_PAGE_CACHE_SECONDS is 0; a failing cache means building, never an error."""
+    seconds = _seconds()
+    if seconds <= 0:
+        return {key: build() for key, build in builders.items()}
+    cache = _cache()
+    keys = [READ_KEY_PREFIX + key for key in builders]
+    try:
+        found = cache.get_many([GENERATION_KEY, *keys])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unavailable; reading from the database", exc_info=True)
+        return {key: build() for key, build in builders.items()}
+    values, fresh = {}, {}
+    for (key, build), cache_key in zip(builders.items(), keys):
+        stored = found.get(cache_key)
+        if stored is not None and stored[0] == generation:
+            values[key] = stored[1]
+        else:
+            # Built after the generation was read: if a change commits meanwhile, this is stored under the old
+            # generation and never used.
+            values[key] = build()
+            fresh[cache_key] = (generation, values[key])
+    if fresh and generation is not None:
+        try:
+            cache.set_many(fresh, timeout=seconds)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not keep reads in the cache", exc_info=True)
+    return values
 
 
 def _language(request: HttpRequest) -> str:
