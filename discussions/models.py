@@ -167,6 +167,10 @@ class Comment(models.Model):
     show_personal_name = models.BooleanField(_("personal name shown"), default=True)
     body = models.TextField(_("comment"), help_text=_("Sanitized HTML."))
     body_text = models.TextField(_("comment as plain text"), blank=True)
+    # The body as each language shows it, priority mentions linked, made when it is saved (and again when the
+    # workplan's priorities change): {language: [key, html or None when it is the body itself]}. A copy whose key
+    # does not match is ignored, so it can be out of date but never shown stale (discussions.rendering.body_html).
+    body_display = models.JSONField(_("comment as shown"), default=dict, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     priorities = models.ManyToManyField(Priority, blank=True, related_name="comments", verbose_name=_("priorities"))
     working_groups = models.ManyToManyField(WorkingGroup, blank=True, related_name="comments",

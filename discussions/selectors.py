@@ -271,6 +271,10 @@ class DiscussionPage:
 
 def _shared_page_reads(slug: str) -> DiscussionPage:
     discussion = _discussion_for_page(slug)
+    if discussion.workplan_id:
+        from workplan.mentions import PriorityIndex
+
+        PriorityIndex.for_workplan(discussion.workplan).signature  # kept with the workplan for the renders
     return DiscussionPage(discussion=discussion, questions=questions_for_discussion(discussion),
                           comments=comments_for_thread(discussion))
 

@@ -20,6 +20,7 @@ from discussions.interchange.bundle import Bundle, HashingReader, open_bundle, r
 from discussions.interchange.errors import InterchangeError, at
 from discussions.interchange.validate import Validated, parse_datetime, validate_consultation
 from discussions.models import Attachment, Comment, Discussion, Question
+from discussions.rendering import display_copies
 from hub.audit import audit_log
 from hub.models import AuditEntry
 from hub.text import clean_html, html_to_text
@@ -417,6 +418,7 @@ class _Importer:
             comment.author_organisation_confirmed = True
             comment.body = body
             comment.body_text = html_to_text(body)
+            comment.body_display = display_copies(body, discussion)
             comment.status = item["status"]
             comment.created_at = posted_at
             if item["status"] in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):

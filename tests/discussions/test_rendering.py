@@ -38,21 +38,13 @@ def rendered(discussion, user=None):
 def template_renders(monkeypatch):
     """How many fragments were rendered afresh (not taken from the cache)."""
     count = {"n": 0}
-    real = loader.get_template
+    real = rendering.fragment_html
 
-    class Counting:
-        def __init__(self, template):
-            self.template = template
+    def counting(*args, **kwargs):
+        count["n"] += 1
+        return real(*args, **kwargs)
 
-        def render(self, context):
-            count["n"] += 1
-            return self.template.render(context)
-
-    def get_template(name, *args, **kwargs):
-        template = real(name, *args, **kwargs)
-        return Counting(template) if name == rendering.FRAGMENT_TEMPLATE else template
-
-    monkeypatch.setattr(rendering, "get_template", get_template)
+    monkeypatch.setattr(rendering, "fragment_html", counting)
     return count
 
 
@@ -219,3 +211,125 @@ def test_the_thread_escapes_every_link_and_marks_the_readers_own_comments():
     assert 'href="/x?a=1&amp;b=&quot;2&quot;"' in html
     assert "never-shown" not in html
     assert re.search(r'<div class="comment-actions"><a [^>]*>Reply</a></div>', html)
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", str(html)).replace("> <", "><").strip()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_fast_fragment_is_exactly_what_the_comment_template_renders(language):
+    from datetime import datetime, timezone as dt_timezone
+
+    from discussions.models import Disposition
+
+    workplan = make_workplan()
+    priority = make_priority(workplan=workplan, kind="new", number=5, title="A <very> long & winding title " * 3)
+    from tests.factories import make_working_group
+
+    group = make_working_group(workplan=workplan, name="Group <on> detention & return")
+    discussion = make_discussion(workplan=workplan, publish_responses=True)
+    unconfirmed = make_organisation(name="Unconfirmed & Co")
+    author = make_user(name="Ana <b>Fernández</b>")
+    when = datetime(2024, 1, 15, 10, 5, tzinfo=dt_timezone.utc)
+    root = make_comment(discussion=discussion, author=author, highlighted=True, author_badge="UN Network",
+                        author_organisation_confirmed=True, edit_count=2, edited_at=when, created_at=when,
+                        priorities=[priority], working_groups=[group],
+                        body="<p>We back New Priority 5 & more.</p>")
+    make_attachment(comment=root, name="position <paper>.pdf")
+    Disposition.objects.create(comment=root, outcome="taken_up", rationale="Reflected.\n\nIn <full>.")
+    make_comment(parent=root, author=author, author_organisation="Unconfirmed & Co",
+                 author_organisation_confirmed=False, show_personal_name=True)
+    make_comment(discussion=discussion, status=Comment.Status.HIDDEN, hidden_reason="Insults <someone>")
+    make_comment(discussion=discussion, status=Comment.Status.HIDDEN, hidden_reason="")
+    make_comment(discussion=discussion, author=author, status=Comment.Status.PENDING)
+    make_comment(discussion=discussion, author=author, status=Comment.Status.DECLINED,
+                 decline_reason="Off <topic> & rude")
+    make_comment(discussion=discussion, author=author, status=Comment.Status.DECLINED, decline_reason="")
+    withdrawn = make_comment(discussion=discussion, status=Comment.Status.WITHDRAWN)
+    make_comment(parent=withdrawn)
+    badge_only = make_comment(discussion=discussion, author=None, author_name="", author_organisation="",
+                              author_badge="UN Network", show_personal_name=False)
+    del badge_only, unconfirmed
+    with translation.override(language):
+        entries = entries_of(discussion, author)
+        assert len(entries) >= 10
+        template = loader.get_template(rendering.FRAGMENT_TEMPLATE)
+        attachment_url = rendering.UrlPattern("discussions:attachment-download")
+        strings = rendering._Strings()
+        for entry in entries:
+            context = rendering._fragment_context(entry, discussion, attachment_url, {})
+            expected = template.render(context)
+            assert _squeezed(rendering.fragment_html(context, strings)) == _squeezed(expected), entry.placeholder
+
+
+# --- Display copies: the mention-linked body stored with the comment ----------------------------------------------
+
+@pytest.fixture
+def mentioned(django_capture_on_commit_callbacks):
+    from discussions.services import comment_post
+
+    workplan = make_workplan()
+    priority = make_priority(workplan=workplan, kind="new", number=5, title="Socio-economic integration")
+    discussion = make_discussion(workplan=workplan)
+    author = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_post(actor=author, discussion=discussion, body="<p>We back New Priority 5 fully.</p>")
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PUBLISHED)
+    return discussion, priority, comment
+
+
+def test_a_posted_comment_stores_its_linked_body_and_the_page_does_no_linking(mentioned, monkeypatch):
+    from django.conf import settings
+
+    from workplan import mentions
+
+    discussion, priority, comment = mentioned
+    comment.refresh_from_db()
+    assert set(comment.body_display) == {code for code, _ in settings.LANGUAGES}
+    assert priority.get_absolute_url() in comment.body_display["en"][1]
+
+    def no_linking(*args, **kwargs):
+        raise AssertionError("linked while rendering")
+
+    monkeypatch.setattr(mentions, "link_priority_mentions", no_linking)
+    html = rendered(discussion)[comment.pk].html
+    assert f'<a href="{priority.get_absolute_url()}" class="priority-mention"' in html
+
+
+def test_a_copy_made_from_another_body_is_never_shown(mentioned):
+    discussion, priority, comment = mentioned
+    Comment.objects.filter(pk=comment.pk).update(body="<p>Now about nothing in particular.</p>")
+    html = rendered(discussion)[comment.pk].html
+    assert "nothing in particular" in html and "New Priority 5" not in html
+
+
+def test_renaming_a_priority_remakes_the_stored_copies_and_the_fragments(mentioned, django_capture_on_commit_callbacks):
+    from hub.roles import SECRETARIAT
+    from workplan.services import workplan_content_save
+
+    discussion, priority, comment = mentioned
+    assert "Socio-economic integration" in rendered(discussion)[comment.pk].html
+    priority.title = "Inclusion of migrants"
+    with django_capture_on_commit_callbacks(execute=True):
+        workplan_content_save(actor=make_user(role=SECRETARIAT), instance=priority, changed=["title"])
+    comment.refresh_from_db()
+    assert "Inclusion of migrants" in comment.body_display["en"][1]
+    discussion.refresh_from_db()
+    html = rendered(discussion)[comment.pk].html
+    assert "Inclusion of migrants" in html and "Socio-economic integration" not in html
+
+
+def test_copies_are_kept_per_language():
+    from workplan.mentions import link_priority_mentions
+
+    workplan = make_workplan()
+    make_priority(workplan=workplan, kind="new", number=5)
+    discussion = make_discussion(workplan=workplan)
+    copies = rendering.display_copies("<p>About New Priority 5.</p>", discussion)
+    assert set(copies) == {"en", "fr", "es", "ar"}
+    for language, (key, html) in copies.items():
+        with translation.override(language):
+            assert 'class="priority-mention"' in html
+            assert html == str(link_priority_mentions("<p>About New Priority 5.</p>", discussion.workplan))
+    assert rendering.display_copies("<p>No mention.</p>", discussion)["en"][1] is None  # the body itself
