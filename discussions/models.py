@@ -80,6 +80,13 @@ class Discussion(models.Model):
     def is_open(self) -> bool:
         return self.effective_status() == self.Status.OPEN
 
+    def next_status_change(self, now=None):
+        """When effective_status() will next change by itself (opening or closing time), or None."""
+        now = now or timezone.now()
+        if self.status != self.Status.OPEN:
+            return None
+        return min((t for t in (self.opens_at, self.closes_at) if t and t > now), default=None)
+
 
 class Milestone(models.Model):
     """A line of the discussion's timeline, e.g. 'Discussed at the annual meeting'."""

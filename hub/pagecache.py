@@ -69,6 +69,17 @@ def public_page(view: Callable) -> Callable:
     return wrapped
 
 
+def keep_until(response: HttpResponse, when) -> HttpResponse:
+    """The page changes by itself at `when` (a discussion opens or closes): never keep it past that moment."""
+    if when is not None:
+        from django.utils import timezone
+
+        seconds = int((when - timezone.now()).total_seconds()) + 1
+        current = getattr(response, "hub_page_max_seconds", None)
+        response.hub_page_max_seconds = max(1, seconds if current is None else min(current, seconds))
+    return response
+
+
 def invalidate() -> None:
     """Make every stored page stale once the current transaction commits (at once outside one)."""
     transaction.on_commit(_new_generation)
@@ -179,7 +190,7 @@ class PageCacheMiddleware:
             return self._rebuild(stored)
         response = self.get_response(request)
         if generation is not None and _storable(request, response):
-            self._write(key, generation, response, seconds)
+            self._write(key, generation, response, min(seconds, getattr(response, "hub_page_max_seconds", seconds)))
         return response
 
     def _read(self, key: str) -> tuple[str | None, tuple | None]:

@@ -349,3 +349,26 @@ def test_a_reader_made_moderator_in_the_admin_gets_the_moderation_links_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         LogEntry.objects.log_actions(user_id=admin.pk, queryset=[user], action_flag=CHANGE)
     assert moderate in reader.get(url).content.decode()
+
+
+def test_a_discussion_page_is_never_kept_past_its_closing_time(moderator, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hub import pagecache
+
+    discussion = make_discussion(moderators=[moderator], closes_at=timezone.now() + timedelta(seconds=30))
+    kept = {}
+    real = pagecache.PageCacheMiddleware._write
+
+    def spy(self, key, generation, response, seconds):
+        kept[response.status_code] = seconds
+        return real(self, key, generation, response, seconds)
+
+    monkeypatch.setattr(pagecache.PageCacheMiddleware, "_write", spy)
+    visit(discussion.get_absolute_url())
+    assert 1 <= kept[200] <= 31
+    kept.clear()
+    visit(reverse("discussions:discussion-list"))
+    assert 1 <= kept[200] <= 31
