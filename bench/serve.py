@@ -2,17 +2,18 @@
 """Benchmark: the demo consultation page served by gunicorn (2 sync workers), PostgreSQL and Redis, production settings.
 
 Starts gunicorn on 127.0.0.1 with the production settings (DEBUG off, HUB_HTTPS=0, a random secret key, PostgreSQL
-database hub_s1_bench, Redis cache db 7), loads the demo data, and runs wrk (bounded: -t2 -c16 -d10s by default)
-one after the other against:
+database hub_s1_bench, Redis cache db 7), loads the demo data, and runs wrk (bounded: -t2 -c16 -d5s, 3 rounds by default)
+in rounds (medians reported) against:
   - a bare Django view returning the same bytes as the anonymous discussion page (bench-only URLs, bench/bare/),
   - the anonymous discussion page (served from the visitors' page cache),
   - the same page signed in as a demo stakeholder (session cookie from a real sign-in),
-  - with --before REV (default: 21f36c8, the code before issue 12), the signed-in page of that revision, exported
-    to a temporary folder and served the same way against the same database, to give the before/after ratio.
+  - the signed-in page of the code before (--before REV, default 21f36c8, the code before issue 12), exported to a
+    temporary folder and served the same way (its own gunicorn) against the same database, in the same rounds.
 Then the cold render of a 1,000-comment discussion (bench/thread.py). Prints the figures and the targets:
 anonymous >= 70 % of the bare view, signed-in >= 3x before, cold render < 300 ms.
 
-    .venv/bin/python bench/serve.py [--duration 10] [--connections 16] [--before REV | --no-before] [--no-cold]
+    .venv/bin/python bench/serve.py [--duration 5] [--rounds 3] [--connections 16] [--before REV | --no-before]
+                                    [--no-cold]
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -143,7 +145,8 @@ def cold_render_ms(root: Path = ROOT) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all wrk runs, medians reported (3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--before", default=BEFORE_REV, help=f"revision for the signed-in 'before' ({BEFORE_REV})")
@@ -152,6 +155,7 @@ def main() -> int:
     args = parser.parse_args()
     args.duration = min(max(args.duration, 1), 60)
     args.connections = min(max(args.connections, 1), 64)
+    args.rounds = min(max(args.rounds, 1), 5)
 
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-serve-"))
     servers: list[Server] = []
@@ -167,21 +171,29 @@ def main() -> int:
         if urllib.request.urlopen(bare_url, timeout=10).read() != page:
             raise SystemExit("The bare view does not return the page's bytes")
         cookie = sign_in(server.url)
-        results = {"bare": wrk(bare_url, args), "anonymous": wrk(server.url + PAGE, args),
-                   "signed_in": wrk(server.url + PAGE, args, cookie)}
-        server.stop()
-        before = None
+        old = old_cookie = None
         if not args.no_before:
             source = tmp / "before"
             source.mkdir()
             archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, capture_output=True, check=True)
             subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
             shutil.copytree(ROOT / "bench" / "bare", source / "bench" / "bare", dirs_exist_ok=True)
-            subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=True, capture_output=True)
             old = Server(source, BEFORE_PORT, {**env, "HUB_PAGE_CACHE_SECONDS": "0"})
             servers.append(old)
-            before = wrk(old.url + PAGE, args, sign_in(old.url))
-            old.stop()
+            old_cookie = sign_in(old.url)
+        # Rounds of every measure in turn, medians reported: the machine is shared and its load moves, so each
+        # figure and the one it is compared with are taken side by side, several times.
+        runs: dict[str, list[float]] = {"bare": [], "anonymous": [], "signed_in": [], "before": []}
+        for _ in range(args.rounds):
+            runs["bare"].append(wrk(bare_url, args))
+            runs["anonymous"].append(wrk(server.url + PAGE, args))
+            runs["signed_in"].append(wrk(server.url + PAGE, args, cookie))
+            if old is not None:
+                runs["before"].append(wrk(old.url + PAGE, args, old_cookie))
+        results = {name: statistics.median(values) for name, values in runs.items() if values}
+        before = results.get("before")
+        for running in servers:
+            running.stop()
         cold = None if args.no_cold else cold_render_ms()
         # The same measure of the code before, in the same conditions (the machine is shared: absolute figures
         # move with its load, the ratio much less).
@@ -194,7 +206,9 @@ def main() -> int:
 
     ratio = results["anonymous"] / results["bare"]
     print(f"Demo discussion page ({len(page) / 1024:.0f} KB), gunicorn 2 sync workers, PostgreSQL, Redis; "
-          f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s")
+          f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, median of {args.rounds} rounds")
+    print("  rounds: " + "; ".join(f"{name} " + "/".join(f"{v:.0f}" for v in values)
+                                  for name, values in runs.items() if values))
     print(f"  bare Django view, same bytes : {results['bare']:8.1f} req/s")
     print(f"  anonymous discussion page    : {results['anonymous']:8.1f} req/s = {ratio:.0%} of the bare view "
           f"(target >= {RATIO_TARGET:.0%}: {'met' if ratio >= RATIO_TARGET else 'MISSED'})")

@@ -139,25 +139,29 @@ def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str, index_sign
     return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
-def _thread_key(discussion: Discussion, lang: str, tz: str) -> str:
-    return f"discussions:fragments:{FRAGMENT_VERSION}:{discussion.pk}:{lang}:{tz}"
+def thread_key(slug: str, lang: str | None = None, tz: str | None = None) -> str:
+    """Where the fragments of a discussion's thread are kept, for the active language and time zone by default."""
+    lang = (translation.get_language() or "") if lang is None else lang
+    tz = timezone.get_current_timezone_name() if tz is None else tz
+    return f"discussions:fragments:{FRAGMENT_VERSION}:{slug}:{lang}:{tz}"
 
 
-def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
+def render_entries(entries: Iterable[Entry], *, discussion: Discussion, stored: dict | None = None) -> None:
     """Fill `entry.html` for every entry, from the cache where possible.
 
     The fragments of one discussion live together in one cache entry ({digest: html}): one read per page, and a
     small cache (such as the default local-memory one, which keeps 300 entries) is not flooded by a thousand
     comments. When anything was rendered afresh the entry is rewritten with exactly the current fragments, so
-    stale ones drop out."""
+    stale ones drop out. `stored`: that entry, when the caller has read it already (in one round trip with
+    other reads)."""
     entries = list(entries)
     if not entries:
         return
     lang = translation.get_language() or ""
     tz = timezone.get_current_timezone_name()
-    thread_key = _thread_key(discussion, lang, tz)
+    key = thread_key(discussion.slug, lang, tz)
     try:
-        stored = cache.get(thread_key) or {}
+        stored = (cache.get(key) if stored is None else stored) or {}
     except Exception:  # noqa: BLE001 - a cache that is down means rendering everything, never an error
         logger.warning("Fragment cache unavailable; rendering every comment", exc_info=True)
         stored = {}
@@ -183,7 +187,7 @@ def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
         entry.html = mark_safe(html)  # rendered by our own autoescaping template
     if fresh or len(current) != len(stored):
         try:
-            cache.set(thread_key, current, timeout=FRAGMENT_TIMEOUT)
+            cache.set(key, current, timeout=FRAGMENT_TIMEOUT)
         except Exception:  # noqa: BLE001
             logger.warning("Could not store rendered comments", exc_info=True)
 

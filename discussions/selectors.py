@@ -267,6 +267,7 @@ class DiscussionPage:
     discussion: Discussion
     questions: list[Question]
     comments: list[Comment]
+    fragments: dict | None = None  # the thread's cached fragments, when read along (discussions.rendering)
 
 
 def _shared_page_reads(slug: str) -> DiscussionPage:
@@ -299,7 +300,10 @@ def discussion_page(*, slug: str, user) -> DiscussionPage:
     signed_in = getattr(user, "is_authenticated", False) and enabled()
     if signed_in:
         builders[f"discussions:reader:{user.pk}"] = lambda: _reader_reads(user)
-    values = cached_reads(builders)
+    from discussions.rendering import thread_key
+
+    fragments_key = thread_key(slug)
+    values = cached_reads(builders, also=(fragments_key,))
     if signed_in:
         facts = values[f"discussions:reader:{user.pk}"]
         apply_reader_facts(user, facts)
@@ -307,6 +311,7 @@ def discussion_page(*, slug: str, user) -> DiscussionPage:
         user._hub_following = facts["following"]
     page = values[f"discussions:page:{slug}"]
     check_view_discussion(user, page.discussion)
+    page.fragments = values.get(fragments_key)
     return page
 
 

@@ -55,7 +55,7 @@ def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=page.questions,
                                                    comments=page.comments)
     entries = list(thread.entries())
-    rendering.render_entries(entries, discussion=discussion)
+    rendering.render_entries(entries, discussion=discussion, stored=page.fragments)
     rendering.add_reader_links(entries, discussion=discussion, user=user)
     for qt in thread.questions:
         qt.html = rendering.thread_html(qt.entries)

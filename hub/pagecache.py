@@ -96,18 +96,20 @@ def _new_generation() -> str | None:
     return token
 
 
-def cached_reads(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+def cached_reads(builders: dict[str, Callable[[], Any]], also: tuple[str, ...] = ()) -> dict[str, Any]:
     """Reads that change only through audited writes, kept in the cache under the current generation: every value
     is read in one round trip with the generation, and those missing or older than it are built (and stored).
     Used for what signed-in pages share (a discussion's comments) and what a reader's permissions depend on.
-    Off (always built) when HUB_PAGE_CACHE_SECONDS is 0; a failing cache means building, never an error."""
+    Off (always built) when HUB_PAGE_CACHE_SECONDS is 0; a failing cache means building, never an error.
+    `also`: plain cache keys to read in the same round trip (no generation); their values, or None, are returned
+    under the same keys."""
     seconds = _seconds()
     if seconds <= 0:
         return {key: build() for key, build in builders.items()}
     cache = _cache()
     keys = [READ_KEY_PREFIX + key for key in builders]
     try:
-        found = cache.get_many([GENERATION_KEY, *keys])
+        found = cache.get_many([GENERATION_KEY, *keys, *also])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
@@ -115,7 +117,8 @@ def cached_reads(builders: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable; reading from the database", exc_info=True)
         return {key: build() for key, build in builders.items()}
-    values, fresh = {}, {}
+    values: dict[str, Any] = {key: found.get(key) for key in also}
+    fresh = {}
     for (key, build), cache_key in zip(builders.items(), keys):
         stored = found.get(cache_key)
         if stored is not None and stored[0] == generation:

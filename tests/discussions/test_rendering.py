@@ -70,7 +70,7 @@ def test_a_changed_comment_gets_a_new_fragment_and_the_old_one_drops_out(templat
     assert "Second text." in html[changed.pk].html and "First text." not in html[changed.pk].html
     assert "Unchanged text." in html[kept.pk].html
     # The discussion's one cache entry holds exactly the current fragments.
-    key = rendering._thread_key(discussion, translation.get_language(), timezone.get_current_timezone_name())
+    key = rendering.thread_key(discussion.slug, translation.get_language(), timezone.get_current_timezone_name())
     stored = cache.get(key)
     assert sorted(stored.values()) == sorted(e.html for e in html.values())
 
