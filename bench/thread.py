@@ -10,8 +10,11 @@ number of comments, and exits with status 1 if it does.
 
     .venv/bin/python bench/thread.py [--comments 1000] [--runs 20] [--small 50] [--seed 1]
 
-The first render of each size is reported apart ("cold"): the page may cache per-comment fragments, and the cold
-render is what a reader sees after a comment changed. The median, min and max are over the warm runs that follow.
+The first render of each size is reported apart ("cold"): the page caches per-comment fragments, and the cold
+render (no fragment cached) is the worst a reader sees after a change. Comments carry the display copies (mention-
+linked bodies) that the posting services store, unless --no-display-copies. The visitors' page cache is off: this
+measures rendering (bench/serve.py measures the page cache). Target (issue 12): cold render of 1,000 comments
+under 300 ms. The median, min and max are over the warm runs that follow.
 """
 from __future__ import annotations
 
@@ -39,6 +42,9 @@ def configure(tmp: Path) -> None:
     os.environ["HUB_STATIC_ROOT"] = str(tmp / "static")  # not collected: the page is measured, not its assets
     (tmp / "static").mkdir()
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    # The rendering is measured, not the visitors' page cache (bench/serve.py measures that) nor the reads kept
+    # with it: every run renders the page.
+    os.environ["HUB_PAGE_CACHE_SECONDS"] = "0"
     sys.path.insert(0, str(ROOT))
 
 
@@ -135,7 +141,8 @@ FIRST = ("Ana", "Kwame", "Li", "Fatima", "Jonas", "Priya", "Mateo", "Amina", "Ol
 LAST = ("Fernández-Ortega", "Mensah", "Nakamura", "El Amrani", "Lindqvist", "Raghunathan", "Okonkwo", "Kowalczyk")
 
 
-def build_discussion(world: World, *, slug: str, comments: int, rng: random.Random, max_depth: int = 4):
+def build_discussion(world: World, *, slug: str, comments: int, rng: random.Random, max_depth: int = 4,
+                     display_copies: bool = True):
     """A discussion with `comments` published comments: answers to three questions, replies down to max_depth, and
     a few general comments."""
     from django.core.files.base import ContentFile
@@ -196,6 +203,12 @@ def build_discussion(world: World, *, slug: str, comments: int, rng: random.Rand
                 attachment.save()
         through_p.objects.bulk_create(priority_rows)
         through_g.objects.bulk_create(group_rows)
+        if display_copies:
+            # What the posting services store with each comment (and the refresh task remakes): the body as
+            # each language shows it, mention-linked, so a page render does no linking.
+            from discussions.rendering import refresh_display_copies
+
+            Comment.objects.bulk_update(refresh_display_copies(made, discussion), ["body_display"], batch_size=500)
     depths = [c.depth for c in made]
     return discussion, made, max(depths) if depths else 0
 
@@ -239,6 +252,9 @@ def main() -> int:
     parser.add_argument("--cache-entries", type=int, default=None,
                         help="override the default cache's MAX_ENTRIES (the site's setting otherwise) to see how "
                              "the page's fragment cache behaves when it can hold every comment")
+    parser.add_argument("--no-display-copies", action="store_true",
+                        help="leave the comments without the stored display copies the services make, so the cold "
+                             "render links every priority mention itself (as for comments imported in bulk)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and print where it is")
     args = parser.parse_args()
 
@@ -271,7 +287,8 @@ def main() -> int:
         world = World(rng)
         results = {}
         for size in (args.comments, args.small):
-            discussion, made, depth = build_discussion(world, slug=f"bench-{size}", comments=size, rng=rng)
+            discussion, made, depth = build_discussion(world, slug=f"bench-{size}", comments=size, rng=rng,
+                                                       display_copies=not args.no_display_copies)
             sample = [made[0].pk, made[len(made) // 2].pk, made[-1].pk] if made else []
             results[size] = (measure(reverse("discussions:discussion-detail", kwargs={"slug": discussion.slug}),
                                      args.runs, sample), depth, made)
@@ -279,8 +296,9 @@ def main() -> int:
 
         import django as dj
 
+        copies = "without stored display copies" if args.no_display_copies else "display copies stored"
         print(f"Discussion page, anonymous reader, Django {dj.get_version()}, SQLite, DEBUG off, {args.runs} warm runs "
-              f"(setup {setup:.1f} s), {cache_note}")
+              f"(setup {setup:.1f} s), {cache_note}, {copies}, page cache off")
         print(f"{'comments':>9} {'depth':>5} {'authors':>7} {'KB body':>8} {'queries':>7} {'cold ms':>8} "
               f"{'median ms':>9} {'min ms':>7} {'max ms':>7} {'page KB':>8}")
         for size, (r, depth, made) in results.items():

@@ -21,6 +21,13 @@ class DiscussionsConfig(AppConfig):
         from discussions.secretariat import imports  # the import job's kind, and its purge task
 
         imports.register()
+
+        from discussions.tasks import queue_display_refresh
+        from workplan.signals import priorities_changed
+
+        # Comments store their mention-linked bodies; a change of the priorities they link to remakes them.
+        priorities_changed.connect(queue_display_refresh, dispatch_uid="discussions.display_copies")
+
         roles.register(roles.MODERATORS, [
             "discussions.moderate_discussion", "discussions.view_discussion", "discussions.view_comment",
         ])

@@ -93,6 +93,13 @@ class Discussion(models.Model):
     def is_open(self) -> bool:
         return self.effective_status() == self.Status.OPEN
 
+    def next_status_change(self, now=None):
+        """When effective_status() will next change by itself (opening or closing time), or None."""
+        now = now or timezone.now()
+        if self.status != self.Status.OPEN:
+            return None
+        return min((t for t in (self.opens_at, self.closes_at) if t and t > now), default=None)
+
 
 class Milestone(models.Model):
     """A line of the discussion's timeline, e.g. 'Discussed at the annual meeting'."""
@@ -183,6 +190,10 @@ class Comment(models.Model):
     # What the author wrote in (one of the site's languages or "other"); empty for comments from before it was
     # asked. Rendered as the body's `lang`, so a screen reader and a translator know; the interface never changes it.
     language = models.CharField(_("language"), max_length=8, blank=True, choices=content_language_choices)
+    # The body as each language shows it, priority mentions linked, made when it is saved (and again when the
+    # workplan's priorities change): {language: [key, html or None when it is the body itself]}. A copy whose key
+    # does not match is ignored, so it can be out of date but never shown stale (discussions.rendering.body_html).
+    body_display = models.JSONField(_("comment as shown"), default=dict, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     priorities = models.ManyToManyField(Priority, blank=True, related_name="comments", verbose_name=_("priorities"))
     working_groups = models.ManyToManyField(WorkingGroup, blank=True, related_name="comments",

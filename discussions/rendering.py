@@ -8,12 +8,14 @@ simply expire. Viewer-specific links (reply, edit, report, moderate) stay outsid
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from discussions.models import Comment, Discussion
@@ -29,6 +31,8 @@ from discussions.selectors import Entry
 from discussions.uploads import TYPE_NAMES
 from hub.models import stakeholder_group_label
 from hub.text import clean_html_for_display
+
+logger = logging.getLogger(__name__)
 
 FRAGMENT_TEMPLATE = "discussions/_comment.html"
 # Bump when _comment.html changes in a way the data digest cannot see.
@@ -49,17 +53,74 @@ class UrlPattern:
 
 
 def body_html(comment: Comment, discussion: Discussion) -> SafeString:
-    """The comment's stored (already clean) HTML, cleaned once more, with priority mentions linked."""
+    """The comment as shown: its stored (already clean) HTML, cleaned once more, with priority mentions linked.
+    The display copy made when the comment was saved (`display_copies`) is used when it was made from this body,
+    against these priorities and with these URLs; otherwise the body is linked here."""
     if discussion.workplan_id:
         from workplan.mentions import PriorityIndex, link_priority_mentions
 
-        return link_priority_mentions(comment.body, PriorityIndex.for_workplan(discussion.workplan))
+        index = PriorityIndex.for_workplan(discussion.workplan)
+        stored = (comment.body_display or {}).get(translation.get_language() or "")
+        if stored and stored[0] == _display_key(comment.body, index):
+            return mark_safe(comment.body if stored[1] is None else stored[1])  # made by link_priority_mentions
+        return link_priority_mentions(comment.body, index)
     return clean_html_for_display(comment.body)
 
 
-def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str) -> str:
+# Bump when link_priority_mentions or clean_html change what they make of the same body.
+DISPLAY_VERSION = "1"
+
+
+def _display_key(body: str, index) -> str:
+    """What a display copy depends on, in the active language: the body, the workplan's priorities (codes, titles,
+    slugs) and the shape of the workplan's URLs in this language (a language prefix, say)."""
+    language = translation.get_language() or ""
+    memo = getattr(index, "_display_url_probe", None)
+    if memo is None:
+        memo = index._display_url_probe = {}
+    probe = memo.get(language)
+    if probe is None:
+        probe = memo[language] = reverse("workplan:index")
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (DISPLAY_VERSION, index.signature, probe, body):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def display_copies(body: str, discussion: Discussion) -> dict:
+    """The body as every site language shows it, mention-linked, each under the key it was made for; saved with
+    the comment so a page render does no linking. A copy identical to the body itself is stored as None."""
+    if not discussion.workplan_id:
+        return {}
+    from django.conf import settings
+
+    from workplan.mentions import PriorityIndex, link_priority_mentions
+
+    index = PriorityIndex.for_workplan(discussion.workplan)
+    copies = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html = str(link_priority_mentions(body, index))
+            copies[language] = [_display_key(body, index), None if html == body else html]
+    return copies
+
+
+def refresh_display_copies(comments: Iterable[Comment], discussion: Discussion) -> list[Comment]:
+    """Remake the display copies of these comments of one discussion where they are out of date; returns the
+    comments changed (not saved)."""
+    changed = []
+    for comment in comments:
+        copies = display_copies(comment.body, discussion)
+        if copies != (comment.body_display or {}):
+            comment.body_display = copies
+            changed.append(comment)
+    return changed
+
+
+def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str, index_signature: str = "") -> str:
     c = entry.comment
-    parts: list = [FRAGMENT_VERSION, lang, tz, c.pk, c.status, entry.placeholder, entry.indent, entry.own,
+    parts: list = [FRAGMENT_VERSION, lang, tz, index_signature, c.pk, c.status, entry.placeholder, entry.indent, entry.own,
                    c.author_name, c.author_organisation, c.author_stakeholder_group, c.author_badge,
                    c.author_organisation_confirmed, c.author_country, c.show_personal_name, c.language, c.created_at, c.edited_at, c.edit_count, c.highlighted,
                    c.hidden_reason, c.decline_reason if entry.own else "", c.question_id, discussion.slug,
@@ -79,30 +140,44 @@ def _digest(entry: Entry, discussion: Discussion, lang: str, tz: str) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
-def _thread_key(discussion: Discussion, lang: str, tz: str) -> str:
-    return f"discussions:fragments:{FRAGMENT_VERSION}:{discussion.pk}:{lang}:{tz}"
+def thread_key(slug: str, lang: str | None = None, tz: str | None = None) -> str:
+    """Where the fragments of a discussion's thread are kept, for the active language and time zone by default."""
+    lang = (translation.get_language() or "") if lang is None else lang
+    tz = timezone.get_current_timezone_name() if tz is None else tz
+    return f"discussions:fragments:{FRAGMENT_VERSION}:{slug}:{lang}:{tz}"
 
 
-def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
+def render_entries(entries: Iterable[Entry], *, discussion: Discussion, stored: dict | None = None) -> None:
     """Fill `entry.html` for every entry, from the cache where possible.
 
     The fragments of one discussion live together in one cache entry ({digest: html}): one read per page, and a
     small cache (such as the default local-memory one, which keeps 300 entries) is not flooded by a thousand
     comments. When anything was rendered afresh the entry is rewritten with exactly the current fragments, so
-    stale ones drop out."""
+    stale ones drop out. `stored`: that entry, when the caller has read it already (in one round trip with
+    other reads)."""
     entries = list(entries)
     if not entries:
         return
     lang = translation.get_language() or ""
     tz = timezone.get_current_timezone_name()
-    thread_key = _thread_key(discussion, lang, tz)
-    stored = cache.get(thread_key) or {}
-    digests = [_digest(e, discussion, lang, tz) for e in entries]
-    template = None
+    key = thread_key(discussion.slug, lang, tz)
+    try:
+        stored = (cache.get(key) if stored is None else stored) or {}
+    except Exception:  # noqa: BLE001 - a cache that is down means rendering everything, never an error
+        logger.warning("Fragment cache unavailable; rendering every comment", exc_info=True)
+        stored = {}
+    # The priorities' codes and titles are in every linked mention: renaming one makes new fragments.
+    index_signature = ""
+    if discussion.workplan_id:
+        from workplan.mentions import PriorityIndex
+
+        index_signature = PriorityIndex.for_workplan(discussion.workplan).signature
+    digests = [_digest(e, discussion, lang, tz, index_signature) for e in entries]
     attachment_url = UrlPattern("discussions:attachment-download")
     memo: dict = {}
     current: dict[str, str] = {}
     fresh = 0
+    template = None
     for entry, digest in zip(entries, digests):
         html = stored.get(digest)
         if html is None:
@@ -112,7 +187,10 @@ def render_entries(entries: Iterable[Entry], *, discussion: Discussion) -> None:
         current[digest] = html
         entry.html = mark_safe(html)  # rendered by our own autoescaping template
     if fresh or len(current) != len(stored):
-        cache.set(thread_key, current, timeout=FRAGMENT_TIMEOUT)
+        try:
+            cache.set(key, current, timeout=FRAGMENT_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not store rendered comments", exc_info=True)
 
 
 def _url(memo: dict, obj) -> str:

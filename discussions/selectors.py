@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from discussions.models import Attachment, Comment, Discussion, DiscussionDocument, Question, Subscription
 from discussions.permissions import (
+    _listed_ids,
     can_view_discussion,
     check_download_attachment,
     check_view_comment,
@@ -47,15 +48,19 @@ def discussion_list(*, user=None) -> list[Discussion]:
     return sorted(visible, key=lambda d: rank[d.shown_status] if d.status != Discussion.Status.OPEN else 0)
 
 
-def discussion_for_page(*, slug: str, user=None) -> Discussion:
-    """The discussion with its moderators' profiles, timeline and documents; 404 for drafts the user may not see."""
-    discussion = get_object_or_404(
+def _discussion_for_page(slug: str) -> Discussion:
+    return get_object_or_404(
         Discussion.objects.select_related("workplan").prefetch_related(
             Prefetch("moderators", queryset=_user_model().objects.select_related("profile").order_by("pk")),
             "milestones", "documents",
         ),
         slug=slug,
     )
+
+
+def discussion_for_page(*, slug: str, user=None) -> Discussion:
+    """The discussion with its moderators' profiles, timeline and documents; 404 for drafts the user may not see."""
+    discussion = _discussion_for_page(slug)
     check_view_discussion(user, discussion)
     return discussion
 
@@ -170,7 +175,8 @@ def _shown_to(comment: Comment, user_id: int | None) -> str | None:
     return None
 
 
-def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions: list[Question] | None = None) -> Thread:
+def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions: list[Question] | None = None,
+                                comments: list[Comment] | None = None) -> Thread:
     """Every comment the reader may see, as threads under each question plus the general comments, built in Python
     from a fixed number of queries. Highlighted answers come first under their question; replies follow in time
     order, indented up to MAX_INDENT levels. A reader sees published comments, moderators' placeholders for
@@ -178,7 +184,8 @@ def comment_tree_for_discussion(discussion: Discussion, *, user=None, questions:
     if questions is None:
         questions = questions_for_discussion(discussion)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    comments = comments_for_thread(discussion)
+    if comments is None:
+        comments = comments_for_thread(discussion)
     by_question = {q.pk: q for q in questions}
     for comment in comments:
         # Saves a query wherever get_absolute_url is used, and for each permission asked about a comment.
@@ -254,7 +261,63 @@ def is_following(user, discussion: Discussion) -> bool:
     """Whether the user follows the discussion (False for visitors, without a query)."""
     if not getattr(user, "is_authenticated", False):
         return False
+    following = getattr(user, "_hub_following", None)
+    if following is not None:  # filled by discussion_page from the reads it keeps
+        return discussion.pk in following
     return Subscription.objects.filter(user=user, discussion=discussion).exists()
+
+
+@dataclass
+class DiscussionPage:
+    discussion: Discussion
+    questions: list[Question]
+    comments: list[Comment]
+    fragments: dict | None = None  # the thread's cached fragments, when read along (discussions.rendering)
+
+
+def _shared_page_reads(slug: str) -> DiscussionPage:
+    discussion = _discussion_for_page(slug)
+    if discussion.workplan_id:
+        from workplan.mentions import PriorityIndex
+
+        PriorityIndex.for_workplan(discussion.workplan).signature  # kept with the workplan for the renders
+    return DiscussionPage(discussion=discussion, questions=questions_for_discussion(discussion),
+                          comments=comments_for_thread(discussion))
+
+
+def _reader_reads(user) -> dict:
+    from hub.selectors import reader_facts
+
+    return {**reader_facts(user), "moderated": _listed_ids(user),
+            "following": set(Subscription.objects.filter(user=user).values_list("discussion_id", flat=True))}
+
+
+def discussion_page(*, slug: str, user) -> DiscussionPage:
+    """What the discussion page reads: the discussion (404 for a draft the reader may not see), its questions and
+    every comment (the reader's share is picked by comment_tree_for_discussion), plus what the permission checks
+    ask about a signed-in reader. Both halves change only through audited writes, so they are kept in the cache
+    under the page generation (hub.pagecache.cached_reads): a signed-in page then costs the session and the user."""
+    from hub.pagecache import cached_reads, enabled
+    from hub.selectors import apply_reader_facts
+
+    builders = {f"discussions:page:{slug}": lambda: _shared_page_reads(slug)}
+    # Without the cache the checks read what they need as they go (fewer queries than gathering everything).
+    signed_in = getattr(user, "is_authenticated", False) and enabled()
+    if signed_in:
+        builders[f"discussions:reader:{user.pk}"] = lambda: _reader_reads(user)
+    from discussions.rendering import thread_key
+
+    fragments_key = thread_key(slug)
+    values = cached_reads(builders, also=(fragments_key,))
+    if signed_in:
+        facts = values[f"discussions:reader:{user.pk}"]
+        apply_reader_facts(user, facts)
+        user._hub_moderated_ids = facts["moderated"]
+        user._hub_following = facts["following"]
+    page = values[f"discussions:page:{slug}"]
+    check_view_discussion(user, page.discussion)
+    page.fragments = values.get(fragments_key)
+    return page
 
 
 def comment_for_user(*, pk: int, user) -> Comment:

@@ -27,6 +27,7 @@ from discussions.permissions import (
     check_withdraw_comment,
     initial_status_for,
 )
+from discussions.rendering import display_copies
 from discussions.uploads import CheckedFile, max_files
 from hub.audit import audit_log
 from hub.languages import content_language_choices
@@ -179,7 +180,8 @@ def _comment_post(*, actor, discussion, body, body_format, question, parent, pri
     published = status == Comment.Status.PUBLISHED
     comment = Comment.objects.create(
         discussion=discussion, question=question, parent=parent, depth=(parent.depth + 1) if parent else 0,
-        author=actor, body=html, body_text=text, language=language, created_at=now, status=status,
+        author=actor, body=html, body_text=text, body_display=display_copies(html, discussion), language=language,
+        created_at=now, status=status,
         published_at=now if published else None, submission_key=submission_key,
         **attribution_snapshot(actor),
     )
@@ -228,11 +230,12 @@ def comment_edit(
         # The version row keeps the text as it was before this edit, stamped with the time it was replaced.
         CommentVersion.objects.create(comment=comment, body=comment.body, edited_by=actor,
                                       edited_by_name=comment.author_name, created_at=now)
-    fields = ["body", "body_text", "edited_at", "edit_count"]
+    fields = ["body", "body_text", "body_display", "edited_at", "edit_count"]
     if language is not None:
         comment.language = _comment_language(language)
         fields.append("language")
     comment.body, comment.body_text = html, text
+    comment.body_display = display_copies(html, discussion)
     comment.edited_at = now
     comment.edit_count += 1
     back_to_review = (comment.status == Comment.Status.PUBLISHED and (changed_text or files)

@@ -31,31 +31,36 @@ from discussions.permissions import (
     check_post_comment,
     check_withdraw_comment,
 )
+from hub.pagecache import keep_until, public_page
 from hub import ratelimit
 from hub.http import apply_errors
 from hub.selectors import profile_for_user
 
 
+@public_page
 def discussion_list(request: HttpRequest) -> HttpResponse:
     discussions = selectors.discussion_list(user=request.user)
-    return render(request, "discussions/discussion_list.html", {
+    response = render(request, "discussions/discussion_list.html", {
         "open_discussions": [d for d in discussions if d.shown_status in (Discussion.Status.OPEN, Discussion.Status.DRAFT)],
         "past_discussions": [d for d in discussions if d.shown_status in (Discussion.Status.CLOSED, Discussion.Status.ARCHIVED)],
     })
+    return keep_until(response, min((t for t in (d.next_status_change() for d in discussions) if t), default=None))
 
 
+@public_page
 def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    discussion = selectors.discussion_for_page(slug=slug, user=user)
-    questions = selectors.questions_for_discussion(discussion)
-    thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=questions)
+    page = selectors.discussion_page(slug=slug, user=user)
+    discussion = page.discussion
+    thread = selectors.comment_tree_for_discussion(discussion, user=user, questions=page.questions,
+                                                   comments=page.comments)
     entries = list(thread.entries())
-    rendering.render_entries(entries, discussion=discussion)
+    rendering.render_entries(entries, discussion=discussion, stored=page.fragments)
     rendering.add_reader_links(entries, discussion=discussion, user=user)
     for qt in thread.questions:
         qt.html = rendering.thread_html(qt.entries)
     profile = profile_for_user(user)
-    return render(request, "discussions/discussion_detail.html", {
+    response = render(request, "discussions/discussion_detail.html", {
         "discussion": discussion,
         "status": discussion.effective_status(),
         "thread": thread,
@@ -67,6 +72,7 @@ def discussion_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "moderators": [m.profile.display_name if hasattr(m, "profile") else m.get_username()
                        for m in discussion.moderators.all()],
     })
+    return keep_until(response, discussion.next_status_change())
 
 
 def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:

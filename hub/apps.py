@@ -19,3 +19,6 @@ class HubConfig(AppConfig):
         # Runs after every app's own post_migrate (permissions exist by then) because hub is listed after auth.
         post_migrate.connect(roles.ensure_roles, dispatch_uid="hub.ensure_roles")
         email_confirmed.connect(receivers.email_confirmed, dispatch_uid="hub.membership_by_email_domain")
+        from django.db.models.signals import post_save
+
+        post_save.connect(receivers.admin_logged, sender="admin.LogEntry", dispatch_uid="hub.page_cache_admin")

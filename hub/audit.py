@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from hub import pagecache
 from hub.models import AuditEntry
 
 
@@ -13,7 +14,11 @@ def audit_log(
     *, actor, action: str, target: models.Model | None = None, before: dict | None = None,
     after: dict | None = None, reason: str = "",
 ) -> AuditEntry:
-    """Record one action; the actor's name is copied so the entry survives account deletion."""
+    """Record one action; the actor's name is copied so the entry survives account deletion. Every write of a
+    service passes here, so this is where the page cache (and the reads kept with it) learns that something
+    changed. Every action counts, even those no visitor sees (following, exports): the signed-in reads kept under
+    the same generation (hub.pagecache.cached_reads) include what only the actor sees."""
+    pagecache.invalidate()
     actor_name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         profile = getattr(actor, "profile", None)

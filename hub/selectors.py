@@ -27,6 +27,25 @@ def profile_for_user(user) -> Profile | None:
     return cached
 
 
+def reader_facts(user) -> dict:
+    """What permission checks read about a signed-in user (profile and organisation, group names, permissions),
+    gathered so a page can keep them with hub.pagecache.cached_reads instead of querying on every request."""
+    from hub.permissions import _in_group
+
+    _in_group(user, "")  # fills user._hub_group_names
+    return {"profile": profile_for_user(user), "groups": user._hub_group_names,
+            "perms": user.get_all_permissions() if user.is_active else set()}
+
+
+def apply_reader_facts(user, facts: dict) -> None:
+    """Put facts from reader_facts back on this request's user, where the checks look for them first."""
+    profile = facts["profile"]
+    if profile is not None:
+        user._hub_profile_cache = profile
+    user._hub_group_names = facts["groups"]
+    user._perm_cache = facts["perms"]  # ModelBackend's own per-request cache of get_all_permissions()
+
+
 def membership_queue(user, status: str = Membership.REQUESTED) -> QuerySet[Profile]:
     """The memberships the user may review, in one query: every organisation's for the secretariat; for an
     organisation's contact, only its pending requests (never their own). Oldest request first; decided ones

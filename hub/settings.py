@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "hub.observability.RequestIdMiddleware",  # first: every response, redirects and errors too, carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: visitors' public pages come whole from the cache (hub/pagecache.py).
+    "hub.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hub.middleware.LocaleMiddleware",  # Django's, minus a needless Vary: Accept-Language (see there)
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +107,9 @@ CACHES = {"default": parse_cache_url(ENV.get("HUB_CACHE_URL"))}
 # outlive a sign-out made in another.
 SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if ENV.get("HUB_CACHE_URL", "").startswith("redis")
                   else "django.contrib.sessions.backends.db")
+# Visitors' public pages (discussions, workplan, priorities, working groups, library) are served whole from that
+# cache for this many seconds at most; any audited change makes them stale at once (hub/pagecache.py). 0: off.
+HUB_PAGE_CACHE_SECONDS = env_int(ENV, "HUB_PAGE_CACHE_SECONDS", 300)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

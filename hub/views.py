@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 from django.views.decorators.http import require_POST
 
+from hub.pagecache import public_page
 from hub import ratelimit
 from hub.forms import ContactForm, MembershipContactForm, MembershipDecisionForm, ProfileForm
 from hub.http import apply_errors, safe_next
@@ -52,10 +53,12 @@ def javascript_catalog(request: HttpRequest) -> HttpResponse:
         return JavaScriptCatalog.as_view()(request)
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/home.html")
 
 
+@public_page
 def page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, f"hub/{name}.html")
 

@@ -16,6 +16,9 @@ def _test_settings(settings, tmp_path):
     settings.CSRF_COOKIE_SECURE = False
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Most tests change rows directly (factories), not through audited services: the visitors' page cache is off
+    # unless a test asks for it (the `page_cache` fixture, tests/hub/test_pagecache.py).
+    settings.HUB_PAGE_CACHE_SECONDS = 0
     from django.core.cache import cache
 
     cache.clear()
@@ -95,3 +98,10 @@ def task_worker(transactional_db, smtp_server, settings):
             yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The visitors' page cache on, as in production."""
+    settings.HUB_PAGE_CACHE_SECONDS = 300
+    return settings

@@ -85,6 +85,18 @@ class PriorityIndex:
             self._link_tags[key] = tag
         return tag
 
+    @property
+    def signature(self) -> str:
+        """A digest of everything a linked mention shows (codes, numbers, titles, workplan slugs): text linked
+        against an index with the same signature links the same way."""
+        sig = getattr(self, "_signature", None)
+        if sig is None:
+            import hashlib
+
+            parts = sorted((p.pk, p.kind, p.number, p.title, p.workplan.slug) for p in self.by_kind.values())
+            sig = self._signature = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        return sig
+
     @classmethod
     def for_workplan(cls, workplan: Workplan) -> "PriorityIndex":
         """Cached on the workplan instance, so rendering fifty comments costs one query, not fifty."""

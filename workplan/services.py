@@ -25,6 +25,7 @@ from hub.services import organisation_get_or_create
 from hub.text import clean_html
 from workplan.models import GcmObjective, InterestExpression, Priority, WorkingGroup, Workplan
 from workplan.permissions import check_express_interest, check_manage_workplan, check_withdraw_interest
+from workplan.signals import priorities_changed
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -48,7 +49,14 @@ def workplan_content_save(*, actor, instance: Workplan | Priority | WorkingGroup
     label = type(instance)._meta.model_name
     audit_log(actor=actor, action=f"{label}.{'create' if created else 'update'}", target=instance,
               after={"changed": sorted(changed or [])})
+    if isinstance(instance, (Priority, Workplan)):
+        _priorities_changed(instance.pk if isinstance(instance, Workplan) else instance.workplan_id)
     return instance
+
+
+def _priorities_changed(workplan_id: int) -> None:
+    """After commit, tell other apps that what the workplan's priority mentions link to may have changed."""
+    transaction.on_commit(lambda: priorities_changed.send(sender=Workplan, workplan_id=workplan_id))
 
 
 @transaction.atomic
@@ -242,6 +250,7 @@ def workplan_import(*, actor, slug: str, title: str, period_start: int | None = 
     _import_working_groups(result, working_groups, actor=actor)
     audit_log(actor=actor, action="workplan.import", target=result.workplan,
               after={"created": dict(result.created), "updated": dict(result.updated)})
+    _priorities_changed(result.workplan.pk)
     return result
 
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.pagecache import public_page
 from hub.http import apply_errors
 from hub.selectors import profile_for_user
 from hub.spreadsheets import neutralise_csv
@@ -29,11 +30,13 @@ FEEDBACK_PER_PAGE = 20
 QUEUE_PER_PAGE = 50
 
 
+@public_page
 def workplan_index(request: HttpRequest) -> HttpResponse:
     return render(request, "workplan/index.html", {"workplans": selectors.workplan_list(),
                                                    "can_manage": can_manage_workplan(request.user)})
 
 
+@public_page
 def workplan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     overview = selectors.workplan_overview(selectors.workplan_by_slug(slug))
     return render(request, "workplan/workplan_detail.html", {
@@ -48,6 +51,7 @@ def workplan_document(request: HttpRequest, slug: str) -> FileResponse:
                         filename=workplan.document.name.rsplit("/", 1)[-1])
 
 
+@public_page
 def priority_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     priority = selectors.priority_by_code(slug, code)
     feedback = selectors.priority_feedback(priority)
@@ -59,6 +63,7 @@ def priority_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     })
 
 
+@public_page
 def objective_detail(request: HttpRequest, number: int) -> HttpResponse:
     objective = selectors.objective_with_priorities(number)
     return render(request, "workplan/objective_detail.html", {
@@ -67,6 +72,7 @@ def objective_detail(request: HttpRequest, number: int) -> HttpResponse:
     })
 
 
+@public_page
 def working_group_detail(request: HttpRequest, slug: str, group: str) -> HttpResponse:
     working_group = selectors.working_group_by_slug(slug, group)
     profile = profile_for_user(request.user)

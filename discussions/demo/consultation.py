@@ -189,6 +189,11 @@ def load(stdout, style) -> Discussion:
     comments = _comments(discussion, questions, users=users, opened=opened, moderator=moderator)
     if ATTACHED_TO in comments and not comments[ATTACHED_TO].attachments.exists():
         _attach_full_comments(comments[ATTACHED_TO])
+    if workplan is not None:
+        # The demo rows are written directly: give them the display copies the posting services store.
+        from discussions.tasks import refresh_display_copies
+
+        refresh_display_copies(workplan.pk)
     stdout.write(style.SUCCESS(f"Demo discussion “{discussion.title}”: {len(questions)} questions, "
                                f"{len(comments)} comments (/discussions/{SLUG}/)."))
     return discussion

@@ -24,6 +24,7 @@ from discussions.interchange.validate import Validated, parse_datetime, validate
 from discussions.models import Attachment, Comment, Discussion, Question
 from hub.languages import OTHER as OTHER_LANGUAGE
 from discussions.permissions import check_import_consultation
+from discussions.rendering import display_copies
 from hub.audit import audit_log
 from hub.models import AuditEntry
 from hub.search import indexing
@@ -38,7 +39,7 @@ CHUNK = 500
 # What an import sets on an existing comment (everything a bundle says about it).
 COMMENT_FIELDS = ["source_id", "parent", "depth", "question", "author", "author_name", "author_organisation",
                   "author_stakeholder_group", "author_badge", "show_personal_name", "author_organisation_confirmed",
-                  "body", "body_text", "status", "language", "created_at", "published_at"]
+                  "body", "body_text", "body_display", "status", "language", "created_at", "published_at"]
 
 
 def unshowable_note() -> str:
@@ -461,6 +462,7 @@ class _Importer:
         comment.author_organisation_confirmed = True
         comment.body = body
         comment.body_text = text
+        comment.body_display = display_copies(body, comment.discussion)
         comment.status = item["status"]
         if "language" in item or comment.pk is None:
             comment.language = bundle_language(item.get("language"))
@@ -487,35 +489,6 @@ class _Importer:
             self.report.created["comment"] += len(new)
         for comment, parent, _created in orphans:
             comment.parent = parent
-            comment.depth = parent.depth + 1 if parent else 0
-            comment.question = parent.question if parent else questions.get(item.get("question"))
-            comment.author = self.user_for(author, comment.author)
-            comment.author_name = author["name"]
-            comment.author_organisation = author.get("organisation") or ""
-            comment.author_stakeholder_group = author.get("stakeholder_group") or ""
-            comment.author_badge = author.get("badge") or ""
-            comment.show_personal_name = author.get("attribution", "person") != "organisation"
-            # A bundle records attributions as the source platform showed them and has no membership state: the
-            # secretariat that imports it vouches for them, so they are shown as confirmed.
-            comment.author_organisation_confirmed = True
-            comment.body = body
-            comment.body_text = html_to_text(body)
-            comment.status = item["status"]
-            if "language" in item or created:
-                comment.language = bundle_language(item.get("language"))
-            comment.created_at = posted_at
-            if item["status"] in (Comment.Status.PUBLISHED, Comment.Status.HIDDEN):
-                comment.published_at = comment.published_at or posted_at
-            else:
-                comment.published_at = None
-            comment.save()
-            if "priorities" in item or not created:
-                comment.priorities.set([self.priorities[code] for code in item.get("priorities", [])])
-            if "working_groups" in item or not created:
-                comment.working_groups.set([self.groups[slug] for slug in item.get("working_groups", [])])
-            self.import_attachments(comment, index, item.get("attachments", []), created)
-            done[item["id"]] = comment
-            self.count("comment", created)
         # The update comes after the insert, so that an existing comment can reply to a new one.
         if old:
             Comment.objects.bulk_update(old, COMMENT_FIELDS, batch_size=CHUNK)

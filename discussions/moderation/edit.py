@@ -10,6 +10,7 @@ from discussions import notifications
 from discussions.models import Comment, CommentVersion
 from discussions.moderation._common import actor_name, locked, mark_moderated, require_reason
 from discussions.permissions import check_moderate_comment
+from discussions.rendering import display_copies
 from discussions.services import BodyFormat, body_to_html
 from hub.audit import audit_log
 from workplan.models import Priority, WorkingGroup
@@ -34,9 +35,11 @@ def comment_moderator_edit(*, actor, comment: Comment, body: str, reason: str,
     before = {"body": comment.body}
     comment.body = body
     comment.body_text = text
+    comment.body_display = display_copies(body, comment.discussion)
     comment.edit_count += 1
     comment.edited_at = now
-    comment.save(update_fields=["body", "body_text", "edit_count", "edited_at", *mark_moderated(comment, actor, now)])
+    comment.save(update_fields=["body", "body_text", "body_display", "edit_count", "edited_at",
+                                *mark_moderated(comment, actor, now)])
     audit_log(actor=actor, action="comment.moderator_edit", target=comment, before=before, after={"body": body},
               reason=reason)
     notifications.author_edited(comment, reason)

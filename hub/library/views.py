@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from hub.pagecache import public_page
 from hub.library import exports, files, selectors, services
 from hub.library.forms import (
     AssignForm, CriteriaPageForm, CriterionFormSet, DecisionForm, DeclineForm, LibraryFilterForm, ResourceForm,
@@ -62,6 +63,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 # --- Readers -----------------------------------------------------------------------------------------------------
 
+@public_page
 def library_index(request: HttpRequest) -> HttpResponse:
     choices = selectors.filter_choices()
     form = LibraryFilterForm(request.GET, choices=choices)
@@ -73,6 +75,7 @@ def library_index(request: HttpRequest) -> HttpResponse:
     })
 
 
+@public_page
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_for_view(user=request.user, pk=pk)
     submitter = is_submitter(request.user, resource)
@@ -103,6 +106,7 @@ def resource_file(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@public_page
 def criteria_page(request: HttpRequest) -> HttpResponse:
     page, criteria = selectors.criteria()
     return render(request, "library/criteria.html", {"page": page, "criteria": criteria})

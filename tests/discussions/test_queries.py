@@ -135,3 +135,34 @@ def test_a_comment_posted_while_the_thread_loads_is_left_for_the_next_page_view(
     assert state["done"]
     assert [c.pk for c in comments] == [shown.pk]
     assert comments[0].priority_list == [priority] and comments[0].attachment_list == []
+
+
+# With the page cache on (production): a visitor's second request comes whole from the cache; a signed-in
+# reader's needs only the session and the user, the discussion's rows and the reader's permissions being kept
+# under the page generation (hub.pagecache.cached_reads).
+DETAIL_SIGNED_IN_KEPT = 2
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_with_the_page_cache_a_visitors_second_request_needs_no_query(page_cache, django_assert_num_queries, n):
+    from django.test import Client
+
+    discussion = build(n)
+    Client().get(discussion.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = Client().get(discussion.get_absolute_url())
+    assert response.content.decode().count('class="thread-item') == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_with_the_page_cache_a_signed_in_readers_second_request_needs_the_session_and_the_user(
+        client, page_cache, django_assert_num_queries, n):
+    viewer = make_user()
+    discussion = build(n, viewer=viewer)
+    client.force_login(viewer)
+    client.get(discussion.get_absolute_url())
+    with django_assert_num_queries(DETAIL_SIGNED_IN_KEPT):
+        response = client.get(discussion.get_absolute_url())
+    page = response.content.decode()
+    assert page.count('class="thread-item') == n + 1
+    assert "Awaiting moderation" in page and "Follow this discussion" in page

@@ -78,7 +78,7 @@ def test_a_changed_comment_gets_a_new_fragment_and_the_old_one_drops_out(templat
     assert "Second text." in html[changed.pk].html and "First text." not in html[changed.pk].html
     assert "Unchanged text." in html[kept.pk].html
     # The discussion's one cache entry holds exactly the current fragments.
-    key = rendering._thread_key(discussion, translation.get_language(), timezone.get_current_timezone_name())
+    key = rendering.thread_key(discussion.slug, translation.get_language(), timezone.get_current_timezone_name())
     stored = cache.get(key)
     assert sorted(stored.values()) == sorted(e.html for e in html.values())
 
@@ -219,3 +219,75 @@ def test_the_thread_escapes_every_link_and_marks_the_readers_own_comments():
     assert 'href="/x?a=1&amp;b=&quot;2&quot;"' in html
     assert "never-shown" not in html
     assert re.search(r'<div class="comment-actions"><a [^>]*>Reply</a></div>', html)
+
+
+# --- Display copies: the mention-linked body stored with the comment ----------------------------------------------
+
+@pytest.fixture
+def mentioned(django_capture_on_commit_callbacks):
+    from discussions.services import comment_post
+
+    workplan = make_workplan()
+    priority = make_priority(workplan=workplan, kind="new", number=5, title="Socio-economic integration")
+    discussion = make_discussion(workplan=workplan)
+    author = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_post(actor=author, discussion=discussion, body="<p>We back New Priority 5 fully.</p>")
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PUBLISHED)
+    return discussion, priority, comment
+
+
+def test_a_posted_comment_stores_its_linked_body_and_the_page_does_no_linking(mentioned, monkeypatch):
+    from django.conf import settings
+
+    from workplan import mentions
+
+    discussion, priority, comment = mentioned
+    comment.refresh_from_db()
+    assert set(comment.body_display) == {code for code, _ in settings.LANGUAGES}
+    assert priority.get_absolute_url() in comment.body_display["en"][1]
+
+    def no_linking(*args, **kwargs):
+        raise AssertionError("linked while rendering")
+
+    monkeypatch.setattr(mentions, "link_priority_mentions", no_linking)
+    html = rendered(discussion)[comment.pk].html
+    assert f'<a href="{priority.get_absolute_url()}" class="priority-mention"' in html
+
+
+def test_a_copy_made_from_another_body_is_never_shown(mentioned):
+    discussion, priority, comment = mentioned
+    Comment.objects.filter(pk=comment.pk).update(body="<p>Now about nothing in particular.</p>")
+    html = rendered(discussion)[comment.pk].html
+    assert "nothing in particular" in html and "New Priority 5" not in html
+
+
+def test_renaming_a_priority_remakes_the_stored_copies_and_the_fragments(mentioned, django_capture_on_commit_callbacks):
+    from hub.roles import SECRETARIAT
+    from workplan.services import workplan_content_save
+
+    discussion, priority, comment = mentioned
+    assert "Socio-economic integration" in rendered(discussion)[comment.pk].html
+    priority.title = "Inclusion of migrants"
+    with django_capture_on_commit_callbacks(execute=True):
+        workplan_content_save(actor=make_user(role=SECRETARIAT), instance=priority, changed=["title"])
+    comment.refresh_from_db()
+    assert "Inclusion of migrants" in comment.body_display["en"][1]
+    discussion.refresh_from_db()
+    html = rendered(discussion)[comment.pk].html
+    assert "Inclusion of migrants" in html and "Socio-economic integration" not in html
+
+
+def test_copies_are_kept_per_language():
+    from workplan.mentions import link_priority_mentions
+
+    workplan = make_workplan()
+    make_priority(workplan=workplan, kind="new", number=5)
+    discussion = make_discussion(workplan=workplan)
+    copies = rendering.display_copies("<p>About New Priority 5.</p>", discussion)
+    assert set(copies) == {"en", "fr", "es", "ar"}
+    for language, (key, html) in copies.items():
+        with translation.override(language):
+            assert 'class="priority-mention"' in html
+            assert html == str(link_priority_mentions("<p>About New Priority 5.</p>", discussion.workplan))
+    assert rendering.display_copies("<p>No mention.</p>", discussion)["en"][1] is None  # the body itself

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             if config.name == "hub" or find_spec(f"{config.name}.demo") is None:
                 continue
             import_module(f"{config.name}.demo").load(self.stdout, self.style)
+        from hub import pagecache
+
+        pagecache.invalidate()  # demo rows are written without the services: visitors' stored pages are stale
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo accounts (password for all: %s):"
                                              % hub_demo.DEMO_PASSWORD))
         for email, role in accounts:
