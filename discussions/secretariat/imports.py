@@ -318,10 +318,15 @@ def purge_pending_imports() -> int:
     return purge_pending_uploads()
 
 
+def _discard_upload(job: Job) -> None:
+    """A check or import that failed, also one refused before it ran, leaves no upload behind."""
+    pending_delete(job.params.get("token", ""))
+
+
 def register() -> None:
     registry.register(CHECK_KIND, runner=run_check, permission_check=_job_permission,
                       label=gettext_lazy("Consultation import: check"),
-                      report_template="discussions/secretariat/_import_findings.html")
+                      report_template="discussions/secretariat/_import_findings.html", on_failure=_discard_upload)
     registry.register(KIND, runner=run_import, permission_check=_job_permission,
                       label=gettext_lazy("Consultation import"),
-                      report_template="discussions/secretariat/_import_report.html")
+                      report_template="discussions/secretariat/_import_report.html", on_failure=_discard_upload)

@@ -64,19 +64,24 @@ class JobKind:
     report_template: str = ""
     # (url, label) of the page the job was started from, for a link back on the job's page; or None.
     back_link: Callable[[Any], tuple[str, Any] | None] | None = None
+    # Called with the job when it ends failed, for whatever reason (refused at run time, a runner error): what the
+    # kind must undo then, such as deleting an upload the job was to consume.
+    on_failure: Callable[[Any], None] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
 def register(kind: str, *, runner: Callable[..., JobResult], permission_check: Callable[[Any, dict], None],
-             label, report_template: str = "", back_link: Callable | None = None) -> JobKind:
+             label, report_template: str = "", back_link: Callable | None = None,
+             on_failure: Callable | None = None) -> JobKind:
     """Offer a kind of job; registering the same kind again replaces it (tests re-register freely).
 
     report_template: a template of the kind's own for the report (it receives `job` and `report`); by default the
-    report is shown as a list of labels and values. back_link(job): (url, label) of the page to go back to."""
+    report is shown as a list of labels and values. back_link(job): (url, label) of the page to go back to.
+    on_failure(job): run when the job ends failed."""
     entry = JobKind(kind=kind, runner=runner, permission_check=permission_check, label=label,
-                    report_template=report_template, back_link=back_link)
+                    report_template=report_template, back_link=back_link, on_failure=on_failure)
     _KINDS[kind] = entry
     return entry
 

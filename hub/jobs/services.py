@@ -89,7 +89,7 @@ def job_run(job_id: int) -> Job | None:
         # Again now that it runs: a right withdrawn while the job waited in the queue is honoured.
         entry.permission_check(job.owner, job.params)
     except PermissionDenied as exc:
-        return _fail(job, str(exc), f"refused to {job.owner}: {exc}")
+        return _fail(job, str(exc), f"refused to {job.owner}: {exc}", entry)
     progress = Progress(job)
     scratch: Path | None = None
     try:
@@ -99,11 +99,11 @@ def job_run(job_id: int) -> Job | None:
         _store(job, result)
     except (registry.JobError, ValidationError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        return _fail(job, message, message)
+        return _fail(job, message, message, entry)
     except Exception:  # noqa: BLE001 - any failure of a runner ends the job as failed, with the trace logged
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         return _fail(job, _("Something went wrong while preparing this. The site's administrators have been told; "
-                            "try again later."), "")
+                            "try again later."), "", entry)
     finally:
         if scratch is not None:
             scratch.unlink(missing_ok=True)
@@ -131,13 +131,18 @@ def _store(job: Job, result: registry.JobResult) -> None:
                             "heartbeat_at", "expires_at"])
 
 
-def _fail(job: Job, message: str, logged: str) -> Job:
+def _fail(job: Job, message: str, logged: str, entry: registry.JobKind | None = None) -> Job:
     if logged:
         logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, logged)
     job.status = Job.Status.FAILED
     job.error = message
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
+    if entry is not None and entry.on_failure is not None:
+        try:
+            entry.on_failure(job)
+        except Exception:  # noqa: BLE001 - the job is failed already; what could not be undone is logged
+            logger.exception("Job %s (%s): undoing after the failure failed", job.pk, job.kind)
     return job
 
 

@@ -66,8 +66,9 @@ def test_starting_a_job_runs_it_after_commit_and_keeps_its_file_and_report(staff
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = services.job_start(actor=staff, kind=KIND, params={"rows": 4})
     assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED  # nothing ran inside the transaction
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert callbacks  # the job runs after commit (beside the page cache's new generation)
+    for callback in callbacks:
+        callback()
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert (job.done, job.total) == (4, 4)
