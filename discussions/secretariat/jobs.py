@@ -39,7 +39,8 @@ class ExportFormat:
 
 FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("feedback", "csv", "text/csv; charset=utf-8", gettext_lazy("CSV (UTF-8)")),
-    "csv-bom": ExportFormat("feedback", "csv", "text/csv; charset=utf-8",
+    # Named apart from the plain CSV, so that both can sit in one downloads folder and be told apart.
+    "csv-bom": ExportFormat("feedback-for-excel", "csv", "text/csv; charset=utf-8",
                             gettext_lazy("CSV for Excel (UTF-8 with BOM)")),
     "xlsx": ExportFormat("feedback", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          gettext_lazy("Excel workbook (.xlsx)")),

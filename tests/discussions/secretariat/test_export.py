@@ -148,6 +148,10 @@ def test_the_csv_for_excel_starts_with_a_byte_order_mark(known, secretariat_clie
     assert raw.startswith(b"\xef\xbb\xbf")
     assert tuple(header) == HEADERS
     assert len(rows) == 5
+    # The two CSV variants download under different names.
+    assert response["Content-Disposition"].startswith('attachment; filename="feedback-for-excel-')
+    plain = export_download(secretariat_client, "csv")
+    assert 'filename="feedback-2' in plain["Content-Disposition"]
 
 
 def test_line_breaks_and_quotes_survive_the_csv_quoting(known, secretariat_client, export_download):
