@@ -213,7 +213,7 @@ def build_discussion(world: World, *, slug: str, comments: int, rng: random.Rand
     return discussion, made, max(depths) if depths else 0
 
 
-def measure(url: str, runs: int, expect: list[int]) -> dict:
+def measure(url: str, runs: int, expect: list[int], profile: bool = False) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -221,10 +221,25 @@ def measure(url: str, runs: int, expect: list[int]) -> dict:
     client = Client()
     timings, queries = [], []
     for _ in range(runs + 1):  # the first is the cold render
+        profiler = None
+        if profile and not timings:  # the cold render, where the time goes
+            import cProfile
+
+            profiler = cProfile.Profile()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
             response = client.get(url)
+            if profiler is not None:
+                profiler.disable()
             elapsed = time.perf_counter() - started
+        if profiler is not None:
+            import pstats
+
+            print(f"Cold render of {url}, by cumulative time (the profiler slows it down):")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
         if response.status_code != 200:
             raise SystemExit(f"GET {url} answered {response.status_code}, not 200.")
         timings.append(elapsed)
@@ -256,6 +271,7 @@ def main() -> int:
                         help="leave the comments without the stored display copies the services make, so the cold "
                              "render links every priority mention itself (as for comments imported in bulk)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database and print where it is")
+    parser.add_argument("--profile", action="store_true", help="profile the cold render of the large page")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -291,7 +307,7 @@ def main() -> int:
                                                        display_copies=not args.no_display_copies)
             sample = [made[0].pk, made[len(made) // 2].pk, made[-1].pk] if made else []
             results[size] = (measure(reverse("discussions:discussion-detail", kwargs={"slug": discussion.slug}),
-                                     args.runs, sample), depth, made)
+                                     args.runs, sample, profile=args.profile and size == args.comments), depth, made)
         setup = time.perf_counter() - started
 
         import django as dj
