@@ -57,7 +57,20 @@ FIELD_LABELS = {
     "body": gettext_lazy("Text"), "text": gettext_lazy("Text"), "status": gettext_lazy("Status"),
     "priorities": gettext_lazy("Priorities"), "working_groups": gettext_lazy("Working groups"),
     "order": gettext_lazy("Order"), "locked": gettext_lazy("Locked"), "highlighted": gettext_lazy("Highlighted"),
+    "decline_reason": gettext_lazy("Reason for declining"), "hidden_reason": gettext_lazy("Reason for hiding"),
+    "reason": gettext_lazy("Reason"), "details": gettext_lazy("Details"), "note": gettext_lazy("Note"),
+    "counts_toward_auto_hide": gettext_lazy("Counts toward automatic hiding"),
+    "reports_answered": gettext_lazy("Reports answered"), "opens_at": gettext_lazy("Opens"),
+    "closes_at": gettext_lazy("Closes"),
 }
+
+
+def _choice_labels() -> dict[str, dict[str, str]]:
+    """The names people read for the codes the log keeps (a status, a report's reason)."""
+    from discussions.models import Comment, Discussion, Flag
+
+    statuses = {**dict(Discussion.Status.choices), **dict(Comment.Status.choices)}
+    return {"status": statuses, "reason": dict(Flag.Reason.choices)}
 
 
 @dataclass
@@ -133,22 +146,29 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     return runs
 
 
-def _plain(value) -> str:
+def _plain(value, names: dict | None = None) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or "—"
-    return "—" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "—"
+    return str((names or {}).get(value, value))
 
 
 def changes(entry: AuditEntry) -> list[Change]:
     """What the entry changed, field by field; text fields as a diff of their words."""
     out = []
+    names = _choice_labels()
     for key in sorted(set(entry.before) | set(entry.after)):
         before, after = entry.before.get(key), entry.after.get(key)
         label = str(FIELD_LABELS.get(key, key.replace("_", " ").capitalize()))
         if key in TEXT_KEYS and isinstance(before or after or "", str):
             out.append(Change(label=label, words=word_diff(html_to_text(before or ""), html_to_text(after or ""))))
         else:
-            out.append(Change(label=label, before=_plain(before), after=_plain(after)))
+            if before == after:  # kept in the log for context, but nothing a person needs to read
+                continue
+            out.append(Change(label=label, before=_plain(before, names.get(key)), after=_plain(after, names.get(key))))
     return out
 
 

@@ -133,13 +133,19 @@ class QueueFilterForm(forms.Form):
         self.fields["organisation"].choices = everything + [(o.pk, str(o)) for o in options.organisations]
 
 
+_SELECT = {"class": "form-select form-select-sm"}
+_INPUT = {"class": "form-control form-control-sm"}
+
+
 class AuditFilterForm(forms.Form):
-    discussion = forms.TypedChoiceField(label=_("Discussion"), coerce=int, required=False, empty_value=None)
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.CharField(label=_("By"), required=False, max_length=150)
-    comment = forms.IntegerField(label=_("Comment number"), required=False, min_value=1)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    discussion = forms.TypedChoiceField(label=_("Discussion"), coerce=int, required=False, empty_value=None,
+                                        widget=forms.Select(attrs=_SELECT))
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=forms.Select(attrs=_SELECT))
+    actor = forms.CharField(label=_("By"), required=False, max_length=150, widget=forms.TextInput(attrs=_INPUT))
+    comment = forms.IntegerField(label=_("Comment number"), required=False, min_value=1,
+                                 widget=forms.NumberInput(attrs=_INPUT))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date", **_INPUT}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date", **_INPUT}))
 
     def __init__(self, *args, discussions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -189,3 +189,17 @@ def test_pages_do_not_vary_by_the_browsers_language_since_the_url_says_it(client
     response = client.get(path, headers={"accept-language": "es"})
     assert "accept-language" not in response.headers.get("Vary", "").lower()
     assert response["Content-Language"] == (path.split("/")[1] if path.count("/") > 2 else "en")
+
+
+def test_what_people_wrote_takes_its_own_direction_on_a_right_to_left_page(client):
+    """English titles, welcome texts and questions on an Arabic page: dir="auto" lets each keep its direction (and
+    its punctuation at the right end)."""
+    from tests.factories import make_discussion, make_question
+
+    discussion = make_discussion(title="Draft Network Workplan 2022-2024", welcome="<p>Welcome.</p>")
+    make_question(discussion=discussion, text="What is missing?")
+    html = client.get(f"/ar{discussion.get_absolute_url()}").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<h1 id="discussion-title" dir="auto">Draft Network Workplan 2022-2024</h1>' in html
+    assert '<div class="discussion-welcome" dir="auto">' in html
+    assert '<span dir="auto">What is missing?</span>' in html

@@ -186,3 +186,14 @@ def test_a_reported_comments_choices_say_what_each_does(client, world):
     assert "Readers see your reason in its place; the replies to it stay." in html
     assert "It is taken out of the discussion: readers no longer see it" in html
 
+
+
+def test_the_audit_log_names_fields_and_values_as_people_read_them(client, world):
+    moderator, discussion, question = world
+    comment = make_comment(discussion=discussion, question=question)
+    mod.comment_hide(actor=moderator, comment=comment, reason="Insulting language")
+    client.force_login(moderator)
+    html = client.get(reverse("discussions:moderation-comment-audit", kwargs={"pk": comment.pk})).content.decode()
+    assert "<strong>Status:</strong>" in html and "Published</del>" in html and "Hidden</ins>" in html
+    assert "<strong>Reason for hiding:</strong>" in html
+    assert "hidden_reason" not in html and ">published<" not in html  # no codes for people to decode
