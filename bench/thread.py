@@ -252,7 +252,22 @@ def measure(url: str, runs: int, expect: list[int], profile: bool = False) -> di
         raise SystemExit(f"The page at {url} does not show comment(s) {missing[:5]}...: is it rendering every "
                          "published comment?")
     warm = timings[1:] or timings
+    # The page after a change, as a visitor meets it: a moderator highlights one comment (through the service, as
+    # the site does), and the next render rebuilds that comment's fragment while the others come from the cache.
+    from discussions import moderation
+    from discussions.models import Comment
+
+    changed = Comment.objects.filter(pk=expect[len(expect) // 2]).select_related("discussion").first() if expect \
+        else None
+    after_change = None
+    if changed is not None:
+        moderator = changed.discussion.moderators.first()
+        moderation.comment_highlight(actor=moderator, comment=changed)
+        started = time.perf_counter()
+        client.get(url)
+        after_change = time.perf_counter() - started
     return {"cold": timings[0], "median": statistics.median(warm), "min": min(warm), "max": max(warm),
+            "after_change": after_change,
             "queries": queries[0], "queries_warm": sorted(set(queries[1:])), "bytes": len(response.content),
             "sql": captured.captured_queries, "cold_sql": cold_sql}
 
@@ -316,13 +331,15 @@ def main() -> int:
         print(f"Discussion page, anonymous reader, Django {dj.get_version()}, SQLite, DEBUG off, {args.runs} warm runs "
               f"(setup {setup:.1f} s), {cache_note}, {copies}, page cache off")
         print(f"{'comments':>9} {'depth':>5} {'authors':>7} {'KB body':>8} {'queries':>7} {'cold ms':>8} "
-              f"{'median ms':>9} {'min ms':>7} {'max ms':>7} {'page KB':>8}")
+              f"{'median ms':>9} {'min ms':>7} {'max ms':>7} {'change ms':>9} {'page KB':>8}")
         for size, (r, depth, made) in results.items():
             authors = len({c.author_id for c in made})
             body_kb = sum(len(c.body) for c in made) / 1024
             print(f"{size:>9} {depth:>5} {authors:>7} {body_kb:>8.0f} {r['queries']:>7} {r['cold'] * 1000:>8.0f} "
                   f"{r['median'] * 1000:>9.1f} {r['min'] * 1000:>7.1f} {r['max'] * 1000:>7.1f} "
-                  f"{r['bytes'] / 1024:>8.0f}")
+                  f"{(r['after_change'] or 0) * 1000:>9.0f} {r['bytes'] / 1024:>8.0f}")
+        print("cold: the first render, every fragment made (an empty cache); change: the first render after a "
+              "moderator highlighted one comment (its fragment made again, the others from the cache).")
         if args.show_sql:
             for label, key in (("cold", "cold_sql"), ("warm", "sql")):
                 print(f"Queries of the {args.comments}-comment page, {label}:")
