@@ -88,7 +88,7 @@ scale-demo: install nginx
 load: install
 	$(PY) bench/load.py $(LOAD_ARGS)
 
-bench: install-dev
+bench: install-dev wrk
 	@for script in bench/*.py; do case $$script in bench/stack.py|bench/scale.py|bench/load.py) continue;; esac; \
 		echo "== $$script"; $(PY) $$script || exit 1; done
 
