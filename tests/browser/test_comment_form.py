@@ -32,6 +32,9 @@ def open_answer_form(page, question) -> None:
 
 
 def editor(page):
+    """The editor's text box, once editor.js has put it in place of the plain textarea (until then the textarea
+    answers to the same name, and a fill could land on it just before it is hidden)."""
+    page.locator("form.has-editor").first.wait_for()
     return page.get_by_role("textbox", name="Your comment")
 
 
